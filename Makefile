@@ -1,0 +1,41 @@
+# Soundstage: `make run` serves the embedded default, `make test` runs everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run run-scaled test lint bench reliability chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/flask --app webapp migrate
+	$(BIN)/flask --app webapp serve --port $(PORT)
+
+run-scaled: $(BIN)/.installed
+	$(BIN)/python -m webapp.scaled
+
+chromium:
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(BIN)/.installed chromium
+	$(BIN)/ruff check webapp tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r webapp -ll
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/generation.py
+	$(BIN)/python bench/library.py
+
+reliability: $(BIN)/.installed chromium
+	$(BIN)/python -m bench.reliability
+
+clean:
+	rm -rf $(VENV) instance/test-* .pytest_cache

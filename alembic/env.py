@@ -1,0 +1,36 @@
+"""Alembic environment: runs migrations against the URL the caller gives."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from webapp.config import normalise_database_url
+from webapp.models import Base
+
+config = context.config
+
+
+def database_url() -> str:
+    """The URL from the caller (webapp.migrate), `-x url=`, or DATABASE_URL."""
+    url = config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
+    if not url:
+        import os
+
+        url = os.environ["DATABASE_URL"]
+    return normalise_database_url(url)
+
+
+def run_migrations_online() -> None:
+    """Run migrations in one connection."""
+    connectable = create_engine(database_url())
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    connectable.dispose()
+
+
+run_migrations_online()

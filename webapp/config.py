@@ -1,0 +1,81 @@
+"""Configuration: defaults, then the environment, then the test config."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT")
+
+
+def default_config(instance_path: str) -> dict:
+    """Settings that hold when nothing else is said."""
+    instance = Path(instance_path)
+    return {
+        "DATABASE_URL": f"sqlite:///{instance / 'soundstage.db'}",
+        "DATA_DIR": str(instance / "data"),
+        "PORT": 5000,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # argon2id; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+        "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        "LOGIN_THROTTLE_FREE_FAILURES": 3,
+        "LOGIN_THROTTLE_MAX_SECONDS": 300,
+        "JOBS_EMBEDDED": True,
+        "JOBS_WORKERS": 2,
+        "JOBS_LEASE_SECONDS": 120,
+        "JOBS_MAX_ATTEMPTS": 3,
+        "JOBS_RECONCILE_SECONDS": 30,
+        "JOBS_MAX_UNFINISHED": 3,
+        "JOBS_MAX_PER_HOUR": 30,
+        "RENAME_INTERVAL": timedelta(hours=24),
+        "RENAME_UNDO_WINDOW": timedelta(minutes=30),
+        "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
+        "SSE_HEARTBEAT_SECONDS": 15,
+        "SSE_MAX_STREAM_SECONDS": 600,
+        "LIBRARY_PAGE_SIZE": 24,
+    }
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, then the environment, then test_config."""
+    app.config.from_mapping(default_config(app.instance_path))
+    for key in ENVIRONMENT_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    app.config.from_prefixed_env("SOUNDSTAGE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    app.config["SQLALCHEMY_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

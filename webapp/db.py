@@ -1,0 +1,94 @@
+"""Database engine, one session per request, and the declarative base."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine tuned for SQLite (WAL, busy timeout, FKs) or PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate_for_writes)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Turn on WAL, a busy timeout and foreign keys for every SQLite connection."""
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate_for_writes(connection) -> None:
+    """Start SQLite transactions explicitly (deferred), as pysqlite no longer does."""
+    connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory and close sessions after each request."""
+    engine = make_engine(app.config["SQLALCHEMY_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db_engine"]
+
+
+def session() -> Session:
+    """The session of the current request or app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessionmaker"]()
+    return g.db_session
+
+
+@contextmanager
+def standalone_session(app: Flask) -> Iterator[Session]:
+    """A session outside any request, for jobs and listeners."""
+    db = app.extensions["db_sessionmaker"]()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session, rolling back anything left uncommitted."""
+    db = g.pop("db_session", None)
+    if db is not None:
+        db.close()
+
+
+def is_postgres(bind: Session | Engine) -> bool:
+    """Whether the session or engine talks to PostgreSQL."""
+    return bind.get_bind().dialect.name == "postgresql" if isinstance(bind, Session) else (
+        bind.dialect.name == "postgresql"
+    )

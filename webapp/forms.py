@@ -1,0 +1,84 @@
+"""Small, explicit form parsing: each field is read, cleaned and checked by name."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# C0 controls and DEL, except tab, newline and carriage return (allowed where lines are).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+@dataclass
+class FormErrors:
+    """Messages by field name, ready for inline display."""
+
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        """Record the first problem with a field."""
+        self.messages.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        """True when any field has a problem."""
+        return bool(self.messages)
+
+    def get(self, name: str) -> str | None:
+        """The message for one field, if any."""
+        return self.messages.get(name)
+
+
+def has_control_characters(value: str, multiline: bool = False) -> bool:
+    """Whether text holds NUL or other control characters (line breaks only if multiline)."""
+    if _CONTROL.search(value):
+        return True
+    return not multiline and bool(_LINE_BREAK.search(value))
+
+
+def clean_text(
+    form,
+    name: str,
+    label: str,
+    errors: FormErrors,
+    *,
+    min_length: int = 0,
+    max_length: int,
+    multiline: bool = False,
+) -> str:
+    """Read a text field, normalised to NFC and trimmed, recording any problem in errors."""
+    raw = form.get(name, "")
+    if has_control_characters(raw, multiline):
+        errors.add(name, f"{label} contains characters that are not allowed.")
+        return raw
+    value = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
+    if len(value) < min_length:
+        errors.add(
+            name,
+            f"{label} is required." if min_length == 1 and not value else
+            f"{label} must be at least {min_length} characters.",
+        )
+    elif len(value) > max_length:
+        errors.add(name, f"{label} must be at most {max_length} characters.")
+    return value
+
+
+def clean_choice(form, name: str, label: str, choices, errors: FormErrors) -> str:
+    """Read a field that must be one of `choices`."""
+    value = form.get(name, "")
+    if value not in choices:
+        errors.add(name, f"Choose a valid {label.lower()}.")
+    return value
+
+
+def clean_int(
+    form, name: str, label: str, errors: FormErrors, *, minimum: int, maximum: int
+) -> int:
+    """Read a whole number within [minimum, maximum]."""
+    raw = form.get(name, "").strip()
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        errors.add(name, f"{label} must be a whole number.")
+        return minimum
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        errors.add(name, f"{label} must be between {minimum} and {maximum}.")
+    return value

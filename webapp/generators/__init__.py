@@ -1,0 +1,1 @@
+"""Deterministic procedural generators for music tracks and cover art."""

@@ -1,0 +1,62 @@
+"""The only module that spells htmx header names."""
+
+import json
+
+from flask import Response, make_response, redirect, request
+
+
+def is_htmx() -> bool:
+    """Whether htmx sent this request (including boosted and history requests)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def is_partial() -> bool:
+    """Whether htmx wants a fragment, not a whole page."""
+    return (
+        is_htmx()
+        and request.headers.get("HX-Request-Type", "partial") == "partial"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def trigger(response: Response, name: str, detail: dict | None = None) -> Response:
+    """Add an event to the response's HX-Trigger JSON, keeping any already there."""
+    events = json.loads(response.headers.get("HX-Trigger") or "{}")
+    events[name] = detail or {}
+    # WSGI header values must be latin-1: keep the JSON ASCII-escaped.
+    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
+    return response
+
+
+def redirect_to(url: str) -> Response:
+    """Send the browser to `url`: HX-Redirect for htmx, 303 otherwise."""
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+def login_redirect(url: str) -> Response:
+    """Refuse an anonymous htmx request with 401 and send the page to the login form."""
+    response = make_response("", 401)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
+def client_version() -> str | None:
+    """The version tag the page holds for the requesting region (hx-ptag)."""
+    return request.headers.get("HX-PTag")
+
+
+def set_version(response: Response, version: str) -> Response:
+    """Tell the region which version it now holds."""
+    response.headers["HX-PTag"] = version
+    return response
+
+
+def vary(response: Response) -> Response:
+    """Mark a response whose body depends on whether htmx asked for it."""
+    response.vary.add("HX-Request")
+    response.vary.add("HX-Request-Type")
+    return response

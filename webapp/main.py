@@ -1,0 +1,30 @@
+"""Home page and health check."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from . import db
+from .access import public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    """Send signed-in people to their studio; show everyone else what this is."""
+    if current_user.is_authenticated:
+        return redirect(url_for("studio.studio"))
+    return render_template("index.html")
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session().execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a 500
+        return {"status": "unavailable"}, 503, {"Retry-After": "5"}
+    return {"status": "ok"}, 200

@@ -1,0 +1,206 @@
+"""All tables. Only `users` and `username_changes` ever hold a username."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Convert to UTC before storing."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        """Attach UTC to naive values (SQLite keeps no zone)."""
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, Base):
+    """A person with an account; the only row that holds their current name."""
+
+    __tablename__ = "users"
+
+    # Set when loaded for a request: the server-side session the cookie names.
+    session_id = None
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30))
+    username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    avatar: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    username_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    library_version: Mapped[int] = mapped_column(Integer, default=0)
+    profile_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session id in the cookie, never the user id."""
+        return self.session_id
+
+
+class UserSession(Base):
+    """One signed-in browser; deleting the row signs that browser out."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed log-ins per normalised name, known or not, so throttling leaks nothing."""
+
+    __tablename__ = "login_throttles"
+
+    username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UsernameChange(Base):
+    """Append-only history of renames and undos; drives undo and old-name redirects."""
+
+    __tablename__ = "username_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    old_username: Mapped[str] = mapped_column(String(30))
+    new_username: Mapped[str] = mapped_column(String(30))
+    old_key: Mapped[str] = mapped_column(String(30), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(10))  # rename | undo
+
+    __table_args__ = (Index("ix_username_changes_user_id_id", "user_id", "id"),)
+
+
+class Generation(Base):
+    """A generation job: the source of truth for its status and progress."""
+
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # music | image
+    prompt: Mapped[str] = mapped_column(String(500))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "request_id"),
+        Index("ix_generations_user_id_status", "user_id", "status"),
+        Index("ix_generations_status_lease_until", "status", "lease_until"),
+    )
+
+
+class Media(Base):
+    """A finished library item: one per generation, never two."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    generation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("generations.id", ondelete="SET NULL"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # music | image
+    title: Mapped[str] = mapped_column(String(120))
+    prompt: Mapped[str] = mapped_column(String(500))
+    file_path: Mapped[str] = mapped_column(String(200))
+    preview_path: Mapped[str | None] = mapped_column(String(200))  # waveform or thumbnail
+    mime_type: Mapped[str] = mapped_column(String(40))
+    duration: Mapped[float | None] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_media_user_id_kind_id", "user_id", "kind", "id"),)
+
+
+class Release(Base):
+    """A track paired with a cover (the seed's combined_media)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    music_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
+    image_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(120))
+    genre: Mapped[str] = mapped_column(String(40), default="")
+    mood: Mapped[str] = mapped_column(String(40), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    music: Mapped[Media] = relationship(foreign_keys=[music_id], lazy="joined")
+    image: Mapped[Media] = relationship(foreign_keys=[image_id], lazy="joined")
+
+    __table_args__ = (
+        Index("ix_releases_user_id_id", "user_id", "id"),
+        Index("ix_releases_published_published_at", "published", "published_at"),
+    )
+
+
+class Post(Base):
+    """A short text on the author's profile, optionally attaching a release."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_posts_user_id_id", "user_id", "id"),)

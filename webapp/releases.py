@@ -1,0 +1,5 @@
+"""The releases blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("releases", __name__)

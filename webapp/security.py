@@ -1,0 +1,145 @@
+"""Security headers, CSRF, input guards and error pages for every response."""
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from . import htmx
+from .forms import has_control_characters
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    422: "Check your input",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Install CSRF, the header hook, the input guard and the error handlers."""
+    csrf.init_app(app)
+    app.after_request(add_security_headers)
+    app.before_request(refuse_control_characters)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def add_security_headers(response):
+    """Headers every response carries, error pages included."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store" if _is_private_response() else "no-cache"
+    return response
+
+
+def _is_private_response() -> bool:
+    """Pages for a signed-in person must never sit in a shared cache."""
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
+def refuse_control_characters():
+    """Refuse NUL and other control characters in any submitted text, before any route runs."""
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values.extend(request.form.values())
+    if any(has_control_characters(value, multiline=True) for value in values):
+        return error_response(400, "Your input contains control characters, which are not allowed.")
+    return None
+
+
+def error_response(status: int, message: str | None = None):
+    """An error as a full page for browsers, or a small fragment for htmx."""
+    title = ERROR_TITLES.get(status, "Error")
+    template = "partials/error.html" if htmx.is_partial() else "error.html"
+    response = current_app.make_response(
+        (render_template(template, status=status, title=title, message=message), status)
+    )
+    if htmx.is_partial():
+        response.headers["HX-Retarget"] = "#status"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _csrf_error(error: CSRFError):
+    """A missing or wrong CSRF token: refuse with a clear, non-technical message."""
+    current_app.logger.warning("csrf refused: %s %s", request.method, request.path)
+    return error_response(
+        400, "Your session form expired or was not sent. Please reload the page and try again."
+    )
+
+
+def _http_error(error: HTTPException):
+    """Render expected HTTP errors with the app's own pages."""
+    if error.code is None or error.code < 400:
+        return error
+    response = error_response(error.code, _public_description(error))
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    for name in ("Retry-After",):
+        if error.response is not None and name in error.response.headers:
+            response.headers[name] = error.response.headers[name]
+    return response
+
+
+def _public_description(error: HTTPException) -> str | None:
+    """Messages we choose to show; werkzeug's defaults mention internals."""
+    messages = {
+        404: "We could not find that page.",
+        405: "That action is not available here.",
+        413: "That upload or form is too large.",
+    }
+    if error.code in messages:
+        return messages[error.code]
+    description = getattr(error, "description", None)
+    return description if isinstance(description, str) and error.code in (400, 422, 429) else None
+
+
+def _unexpected_error(error: Exception):
+    """Log the traceback, show a calm page, and answer 503 when the database is down."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from . import db
+
+    db.close_session()
+    if isinstance(error, OperationalError | DBAPIError) and _is_unavailable(error):
+        current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        response = error_response(503, "The service is busy. Please try again in a moment.")
+        response.headers["Retry-After"] = "5"
+        return response
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "Please try again. If it keeps happening, tell us.")
+
+
+def _is_unavailable(error: Exception) -> bool:
+    """Whether a database error means 'try again later' rather than a bug."""
+    text = str(getattr(error, "orig", error)).lower()
+    signs = ("database is locked", "connection", "server closed", "terminating", "shutting down",
+             "could not connect", "the database system is")
+    return getattr(error, "connection_invalidated", False) or any(s in text for s in signs)

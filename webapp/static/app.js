@@ -1,0 +1,56 @@
+// Soundstage's only hand-written script. No eval, no inline handlers: it turns
+// browser conditions into plain DOM events that htmx triggers listen for.
+(function () {
+  "use strict";
+
+  // Trigger filters need eval, so "the tab became visible" is its own event.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      document.dispatchEvent(new CustomEvent("page-visible"));
+    }
+  });
+
+  // A page restored from the back/forward cache may be stale: re-check it.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.dispatchEvent(new CustomEvent("resync"));
+    }
+  });
+
+  // Regions say they are busy while htmx refreshes them.
+  document.addEventListener("htmx:before:request", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (target && target.setAttribute && target.id !== "live-events") {
+      target.setAttribute("aria-busy", "true");
+    }
+  });
+  document.addEventListener("htmx:finally:request", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (target && target.removeAttribute) {
+      target.removeAttribute("aria-busy");
+    }
+  });
+
+  // After the live stream reconnects, events may have been missed: re-check.
+  var streamConnections = 0;
+  document.addEventListener("htmx:sse:after:connection", function () {
+    streamConnections += 1;
+    if (streamConnections > 1) {
+      document.dispatchEvent(new CustomEvent("resync"));
+    }
+  });
+
+  // The server announces outcomes with HX-Trigger {"status-announced": {"message": "..."}}.
+  document.addEventListener("status-announced", function (event) {
+    var region = document.getElementById("status");
+    var message = event.detail && event.detail.message;
+    if (!region || !message) {
+      return;
+    }
+    region.textContent = "";
+    // A fresh text node after a tick makes screen readers announce repeats too.
+    window.setTimeout(function () {
+      region.textContent = message;
+    }, 50);
+  });
+})();

@@ -1,0 +1,42 @@
+"""Template helpers: filters and globals shared by every page and partial."""
+
+from datetime import UTC, datetime
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+
+def init_app(app: Flask) -> None:
+    """Register filters, and load fragments as "partials/<name>.html"."""
+    partials = FileSystemLoader(Path(app.root_path) / "partials")
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({"partials": partials})])
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def when(moment: datetime | None) -> str:
+    """A short, absolute UTC timestamp for people."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as m:ss."""
+    if not seconds:
+        return "0:00"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def filesize(size: int | None) -> str:
+    """Bytes in KB or MB."""
+    size = size or 0
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
