@@ -6,7 +6,9 @@ from flask_login import LoginManager
 from . import db, htmx, security
 from .config import load_config
 
-BLUEPRINTS = ("main", "auth", "studio", "library", "events", "profiles", "releases", "posts")
+BLUEPRINTS = (
+    "main", "auth", "studio", "media", "library", "events", "profiles", "releases", "posts",
+)
 
 login_manager = LoginManager()
 

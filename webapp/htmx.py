@@ -28,6 +28,11 @@ def trigger(response: Response, name: str, detail: dict | None = None) -> Respon
     return response
 
 
+def announce(response: Response, message: str) -> Response:
+    """Have the page's status region say `message` (for screen readers and everyone)."""
+    return trigger(response, "status-announced", {"message": message})
+
+
 def redirect_to(url: str) -> Response:
     """Send the browser to `url`: HX-Redirect for htmx, 303 otherwise."""
     if is_htmx():

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -15,7 +16,6 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base

@@ -1,7 +1,6 @@
 """Template helpers: filters and globals shared by every page and partial."""
 
 from datetime import UTC, datetime
-
 from pathlib import Path
 
 from flask import Flask
