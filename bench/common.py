@@ -1,0 +1,90 @@
+"""Shared helpers for the benchmarks: databases, a signed-in cookie, server processes."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_pg_database(name: str) -> str:
+    """Drop and create a PostgreSQL database for a benchmark; return its URL."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    """Remove a benchmark database."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def signed_in_cookie(app, username: str) -> tuple[int, str]:
+    """Create a user with a server-side session; return (user id, session cookie value)."""
+    from webapp import accounts, db
+
+    with app.app_context():
+        user, errors = accounts.sign_up(db.session(), username, "benchmark password")
+        assert not errors, errors.messages
+        row = accounts.start_session(db.session(), user, "bench")
+        serializer = app.session_interface.get_signing_serializer(app)
+        return user.id, serializer.dumps({"_user_id": row.id, "_fresh": True})
+
+
+def start_gunicorn(env: dict, port: int, threads: int, extra: list[str] = ()) -> subprocess.Popen:
+    """Start one gthread worker serving the app; wait until it answers /healthz."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
+         "-k", "gthread", "-w", "1", "--threads", str(threads),
+         "--worker-connections", str(threads * 2), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", *extra, "webapp:create_app()"],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def worker_pid(master: subprocess.Popen) -> int:
+    """The pid of the single worker under a gunicorn master."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return int(children[0])
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of a list."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
