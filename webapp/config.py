@@ -17,6 +17,7 @@ def default_config(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{instance / 'soundstage.db'}",
         "DATA_DIR": str(instance / "data"),
         "PORT": 5000,
+        "SQLITE_BUSY_TIMEOUT_MS": 10_000,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "MAX_FORM_PARTS": 200,

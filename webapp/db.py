@@ -23,36 +23,40 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
     """Create an engine tuned for SQLite (WAL, busy timeout, FKs) or PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate_for_writes)
+        engine = create_engine(
+            url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        )
+        event.listen(
+            engine, "connect", lambda conn, record: _sqlite_pragmas(conn, busy_timeout_ms)
+        )
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, busy_timeout_ms: int) -> None:
     """Turn on WAL, a busy timeout and foreign keys for every SQLite connection."""
     # Let SQLAlchemy, not pysqlite, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_begin_immediate_for_writes(connection) -> None:
-    """Start SQLite transactions explicitly (deferred), as pysqlite no longer does."""
+def _sqlite_begin(connection) -> None:
+    """Start SQLite transactions explicitly (deferred), since pysqlite was told not to."""
     connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask) -> None:
     """Create the engine and session factory and close sessions after each request."""
-    engine = make_engine(app.config["SQLALCHEMY_URL"])
+    engine = make_engine(app.config["SQLALCHEMY_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
