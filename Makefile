@@ -33,9 +33,10 @@ test: $(BIN)/.installed chromium
 bench: $(BIN)/.installed
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/library.py
+	$(BIN)/python bench/fanout.py
 
 reliability: $(BIN)/.installed chromium
-	$(BIN)/python -m bench.reliability
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) instance/test-* .pytest_cache

@@ -1,0 +1,135 @@
+"""Chromium crawl of every page and state, with a CSP violation listener and a header check.
+
+Pages come from app.url_map (each GET route, arguments filled with a canary user's
+objects), visited as the owner, as another signed-in user and anonymously, with
+JavaScript on; plus states: empty library, a running job, a finished job, a login
+error, a 404. Every response the browser receives (pages, fragments, static files,
+errors) must carry the security headers.
+"""
+
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.conftest import FAST_HASH, app_config, shutdown_app  # noqa: E402
+from tests.factories import make_media, submit_job  # noqa: E402
+from tests.sweep import STREAMING_ENDPOINTS, Canary, url_for_rule, user_id_of  # noqa: E402
+from webapp import accounts, create_app, db, jobs, publishing  # noqa: E402
+from webapp.events import bus_of  # noqa: E402
+from webapp.migrate import upgrade  # noqa: E402
+from webapp.models import Media, User  # noqa: E402
+
+PASSWORD = "correct horse battery"
+REQUIRED = ("content-security-policy", "x-content-type-options", "referrer-policy")
+
+
+def prepare(app) -> Canary:
+    """An owner with a track, a cover, a published release, a post and a queued job."""
+    with app.app_context():
+        for name in ("owner", "visitor"):
+            accounts.sign_up(db.session(), name, PASSWORD)
+    owner_id = user_id_of(app, "owner")
+    music = make_media(app, owner_id, "music", "a crawl through the night")
+    image = make_media(app, owner_id, "image", "a lantern in fog")
+    queued = submit_job(app, owner_id, "music", "still waiting in line")
+    with app.app_context():
+        session = db.session()
+        user = session.get(User, owner_id)
+        release, _ = publishing.create_release(
+            session, user, title="Crawl", music_id=music, image_id=image, genre="pop",
+            mood="calm", description="",
+        )
+        publishing.set_published(session, user, release.id, True)
+        post, _ = publishing.create_post(session, user, "hello <b>crawl</b>", release.id)
+        generation_id = session.get(Media, music).generation_id
+    return Canary(owner_id, "owner", {
+        "media": music, "image": image, "generation": generation_id, "release": release.id,
+        "post": post.id, "user": owner_id, "job": queued,
+    }, {"username": "owner"})
+
+
+def crawl_urls(app, canary: Canary) -> list[str]:
+    """Every GET route with canary arguments, plus states worth seeing."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in (rule.methods or ()) and rule.endpoint != "static" \
+                and rule.endpoint not in STREAMING_ENDPOINTS:
+            url = url_for_rule(rule, canary)
+            if url:
+                urls.append(url)
+    urls += ["/library?tab=images", "/library?tab=releases", "/does-not-exist",
+             "/explore?page=2", "/u/nobody-here"]
+    return sorted(set(urls))
+
+
+def run() -> list[tuple[str, str, str]]:
+    """Crawl as three visitors; count pages, responses, CSP violations and header misses."""
+    root = Path(tempfile.mkdtemp(prefix="crawl-"))
+    url = f"sqlite:///{root / 'crawl.db'}"
+    upgrade(url)
+    app = create_app(app_config(url, root / "data", WTF_CSRF_ENABLED=True, JOBS_EMBEDDED=True,
+                                PASSWORD_HASH=FAST_HASH))
+    canary = prepare(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    urls = crawl_urls(app, canary)
+    pages = responses = 0
+    violations: list[str] = []
+    missing: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for who in ("owner", "visitor", None):
+                context = browser.new_context()
+                page = context.new_page()
+                page.on("console", lambda m, page=page: violations.append(f"{page.url}: {m.text}")
+                        if "Content Security Policy" in m.text else None)
+
+                def check(response, missing=missing):
+                    """Every response carries the security headers."""
+                    nonlocal responses
+                    responses += 1
+                    headers = response.headers
+                    if not all(name in headers for name in REQUIRED):
+                        missing.append(response.url)
+
+                page.on("response", check)
+                if who:
+                    page.goto(base + "/login")
+                    page.get_by_label("Username").fill(who)
+                    page.get_by_label("Password").fill(PASSWORD)
+                    page.get_by_role("button", name="Log in").click()
+                    page.wait_for_url(lambda u: "/login" not in u)
+                for path in urls:
+                    page.goto(base + path, wait_until="load")
+                    page.wait_for_timeout(250)
+                    pages += 1
+                context.close()
+            browser.close()
+    finally:
+        bus_of(app).closing.set()
+        server.shutdown()
+        jobs.stop_embedded(app)
+        shutdown_app(app)
+    for text in sorted(set(violations)):
+        print("CSP:", text[:120])
+    return [(
+        "Chromium crawl of every GET route and state as owner, other user and anonymous",
+        f"{pages} page loads, {responses} responses; CSP violations {len(violations)}; "
+        f"responses missing security headers {len(missing)}",
+        "make reliability (bench/crawl.py)",
+    )]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))
