@@ -203,4 +203,7 @@ class Post(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_posts_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_posts_user_id_id", "user_id", "id"),
+        Index("ix_posts_created_at", "created_at"),
+    )

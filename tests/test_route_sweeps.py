@@ -1,0 +1,107 @@
+"""Route sweeps driven by app.url_map: a new route is covered without editing this file.
+
+Every route is declared public or private (tests/test_security.py fails otherwise).
+Here, on both databases: every private route refuses anonymous requests; every
+private route aimed at another user's objects answers 404 and changes nothing;
+no GET changes the database.
+"""
+
+import pytest
+
+from tests.routes import UNSAFE
+from tests.sweep import STREAMING_ENDPOINTS, Canary, checksum, url_for_rule, user_id_of
+
+
+def access_of(app, rule) -> str:
+    """'public' or 'private', as the view declares."""
+    return app.view_functions[rule.endpoint].access
+
+
+def sweep_rules(app, methods):
+    """(rule, method) pairs for non-static, non-streaming routes."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint in STREAMING_ENDPOINTS:
+            continue
+        for method in sorted((rule.methods or set()) & methods):
+            yield rule, method
+
+
+@pytest.fixture
+def canary(app, make_client) -> Canary:
+    """User A ("owner") with one object of every kind: track, cover, job, release, post."""
+    from tests.factories import make_media
+    from webapp import db, publishing
+    from webapp.models import Generation, Media, User
+
+    owner = make_client("owner")
+    user_id = user_id_of(app, "owner")
+    music_id = make_media(app, user_id, "music", "a quiet canary song")
+    image_id = make_media(app, user_id, "image", "a yellow canary")
+    with app.app_context():
+        session = db.session()
+        user = session.get(User, user_id)
+        release, errors = publishing.create_release(
+            session, user, title="Canary", music_id=music_id, image_id=image_id,
+            genre="pop", mood="calm", description="",
+        )
+        assert not errors, errors.messages
+        post, errors = publishing.create_post(session, user, "a canary post")
+        assert not errors, errors.messages
+        generation_id = session.get(Media, music_id).generation_id
+        assert session.get(Generation, generation_id) is not None
+        ids = {
+            "media": music_id, "image": image_id, "generation": generation_id,
+            "release": release.id, "post": post.id, "user": user_id, "id": music_id,
+        }
+    owner.get("/")
+    strings = {"username": "owner", "tab": "music", "filename": "0" * 32 + ".webp"}
+    return Canary(user_id, "owner", ids, strings)
+
+
+def test_private_routes_refuse_anonymous_requests(app, canary):
+    """Plain requests are redirected to log in; htmx requests get 401 + HX-Redirect."""
+    anonymous = app.test_client()
+    tried = 0
+    for rule, method in sweep_rules(app, {"GET"} | UNSAFE):
+        if access_of(app, rule) != "private":
+            continue
+        url = url_for_rule(rule, canary)
+        assert url is not None, f"no canary value for {rule.rule}"
+        plain = anonymous.open(url, method=method)
+        assert plain.status_code in (302, 303), (method, url, plain.status_code)
+        assert plain.headers["Location"].startswith("/login"), (method, url)
+        partial = anonymous.open(url, method=method, headers={"HX-Request": "true"})
+        assert partial.status_code == 401, (method, url)
+        assert partial.headers["HX-Redirect"].startswith("/login"), (method, url)
+        tried += 2
+    assert tried >= 10
+
+
+def test_another_users_objects_are_404_and_nothing_changes(app, canary, make_client):
+    """User B aiming at A's objects through any private route: 404, database unchanged."""
+    intruder = make_client("intruder")
+    before = checksum(app)
+    tried = 0
+    for rule, method in sweep_rules(app, {"GET"} | UNSAFE):
+        if access_of(app, rule) != "private" or not rule.arguments:
+            continue
+        url = url_for_rule(rule, canary)
+        response = intruder.open(url, method=method, data={"confirm": "yes"})
+        assert response.status_code == 404, (method, url, response.status_code)
+        tried += 1
+    assert tried >= 3
+    assert checksum(app) == before
+
+
+def test_no_get_changes_the_database(app, canary, make_client):
+    """Every GET, as the owner, as another user and anonymously, leaves every row as it was."""
+    owner = app.test_client()
+    owner.post("/login", data={"username": "owner", "password": "correct horse battery"})
+    visitors = [owner, make_client("visitor"), app.test_client()]
+    before = checksum(app)
+    for rule, _ in sweep_rules(app, {"GET"}):
+        url = url_for_rule(rule, canary)
+        for client in visitors:
+            assert client.get(url).status_code < 500, url
+            assert client.get(url, headers={"HX-Request": "true"}).status_code < 500, url
+    assert checksum(app) == before
