@@ -44,6 +44,7 @@ def default_config(instance_path: str) -> dict:
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
         "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
+        "AVATAR_MAX_PIXELS": 40_000_000,
         "SSE_HEARTBEAT_SECONDS": 15,
         "SSE_MAX_STREAM_SECONDS": 600,
         "LIBRARY_PAGE_SIZE": 24,

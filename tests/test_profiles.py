@@ -1,0 +1,515 @@
+"""Profiles over HTTP on both databases: pages, fragments, rename, undo, history, avatars."""
+
+import io
+import json
+import struct
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from PIL import Image
+from sqlalchemy import select
+
+from webapp import db as database
+from webapp import publishing
+from webapp.models import Media, Release, User, UsernameChange
+
+PASSWORD = "correct horse battery"
+HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+def soup(response) -> BeautifulSoup:
+    """Parse a response body."""
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def triggers(response) -> dict:
+    """The HX-Trigger JSON of a response."""
+    return json.loads(response.headers.get("HX-Trigger") or "{}")
+
+
+def rename(client, name: str, password: str = PASSWORD, htmx: bool = True, **extra):
+    """POST the settings form the way the page does."""
+    data = {"username": name, "current_password": password, **extra}
+    return client.post("/settings/profile", data=data, headers=HTMX if htmx else {},
+                       content_type="multipart/form-data")
+
+
+def user_named(app, name: str) -> User | None:
+    """The user row holding a name right now."""
+    with app.app_context():
+        return database.session().scalar(select(User).where(User.username == name))
+
+
+def changes(app) -> list[tuple[str, str, str]]:
+    """Every history row as (kind, old, new), oldest first."""
+    with app.app_context():
+        rows = database.session().scalars(select(UsernameChange).order_by(UsernameChange.id))
+        return [(r.kind, r.old_username, r.new_username) for r in rows]
+
+
+def picture(fmt: str = "PNG", size=(300, 200), color=(200, 30, 30), **save) -> bytes:
+    """An image file in memory."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt, **save)
+    return buffer.getvalue()
+
+
+def upload(client, data: bytes, filename: str = "me.png", name: str | None = None,
+           password: str = "", htmx: bool = True):
+    """Send the settings form with an avatar file (and the current name unless given)."""
+    form = {"avatar": (io.BytesIO(data), filename), "current_password": password}
+    if name is not None:
+        form["username"] = name
+    return client.post("/settings/profile", data=form, headers=HTMX if htmx else {},
+                       content_type="multipart/form-data")
+
+
+def avatar_files(app) -> list[Path]:
+    """The avatar files on disk."""
+    folder = Path(app.config["DATA_DIR"]) / "avatars"
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.glob("*") if not p.name.startswith("."))
+
+
+@pytest.fixture
+def alice(client, auth):
+    """A signed-in alice."""
+    assert auth.signup().status_code == 303
+    return client
+
+
+# ---------------------------------------------------------------- the public profile
+
+
+def test_profile_shows_the_name_in_the_h1_matched_case_insensitively(app, alice):
+    """/u/<name> in any case shows the profile; unknown names are 404."""
+    for path in ("/u/alice", "/u/ALICE", "/u/Alice"):
+        response = alice.get(path)
+        assert response.status_code == 200, path
+        assert soup(response).h1.get_text(strip=True) == "alice"
+        assert "alice · Soundstage" in soup(response).title.get_text()
+    assert alice.get("/u/nobody").status_code == 404
+    assert alice.get("/u/" + "x" * 300).status_code == 404
+    assert alice.get("/u/%C3%A5lice").status_code == 404
+
+
+def test_profile_lists_published_releases_and_posts_newest_first_with_pages(app, alice,
+                                                                            make_client):
+    """Releases (playable) and posts of that user only, newest first, paginated."""
+    app.config["FEED_PAGE_SIZE"] = 2
+    make_client("bob")
+    with app.app_context():
+        session = database.session()
+        me = session.scalar(select(User).where(User.username == "alice"))
+        bob = session.scalar(select(User).where(User.username == "bob"))
+        music = Media(user_id=me.id, kind="music", title="t", prompt="p", file_path="a.ogg",
+                      mime_type="audio/ogg")
+        image = Media(user_id=me.id, kind="image", title="c", prompt="p", file_path="c.png",
+                      mime_type="image/png")
+        session.add_all([music, image])
+        session.flush()
+        session.add_all([
+            Release(user_id=me.id, music_id=music.id, image_id=image.id, title="Old song",
+                    published=True, published_at=datetime(2020, 1, 1, tzinfo=UTC)),
+            Release(user_id=me.id, music_id=music.id, image_id=image.id, title="Draft song",
+                    published=False),
+        ])
+        session.commit()
+        publishing.create_post(session, me, "first post")
+        publishing.create_post(session, me, "second post")
+        publishing.create_post(session, bob, "bob's post")
+    page1 = soup(alice.get("/u/alice"))
+    texts = [a.get_text(" ", strip=True) for a in page1.select("#feed article")]
+    assert "second post" in texts[0] and "first post" in texts[1] and len(texts) == 2
+    page2 = soup(alice.get("/u/alice?page=2"))
+    [release] = page2.select("#feed article")
+    assert "Old song" in release.get_text() and release.find("audio") is not None
+    body = alice.get("/u/alice").get_data(as_text=True) + str(page2)
+    assert "Draft song" not in body and "bob&#39;s post" not in body and "bob's post" not in body
+
+
+def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice, make_client):
+    """301 to the current name (query kept); a claim ends it; unknown stays 404."""
+    assert rename(alice, "alicia").status_code == 200
+    response = alice.get("/u/alice?page=2")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/u/alicia?page=2")
+    assert alice.get("/u/ALICE").status_code == 301
+    mallory = make_client("mallory")
+    assert rename(mallory, "alice").status_code == 200
+    response = alice.get("/u/alice")
+    assert response.status_code == 200
+    assert soup(response).h1.get_text(strip=True) == "alice"
+    assert soup(response).select_one("#profile-header")["hx-get"].endswith(
+        f"/{user_named(app, 'alice').id}?level=1")
+    # mallory moves on: the name never leads back to alicia, only to its latest holder.
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=25), tick=False):
+        assert rename(mallory, "mallory2").status_code == 200
+        assert alice.get("/u/alice").headers["Location"].endswith("/u/mallory2")
+        assert alice.get("/u/alicia").status_code == 200
+
+
+def test_the_header_fragment_is_conditional_and_carries_the_title(app, alice):
+    """Same version → 304 and no body; after a rename → 200 with the new name and title."""
+    uid = user_named(app, "alice").id
+    first = alice.get(f"/fragments/profile-header/{uid}?level=1", headers=HTMX)
+    assert first.status_code == 200 and b"<html" not in first.data
+    version = first.headers["HX-PTag"]
+    page = soup(alice.get("/u/alice"))
+    assert page.select_one("#profile-header")["hx-ptag"] == version
+    url = f"/fragments/profile-header/{uid}?level=1"
+    again = alice.get(url, headers={**HTMX, "HX-PTag": version})
+    assert again.status_code == 304 and again.data == b""
+    rename(alice, "alicia")
+    fresh = alice.get(url, headers={**HTMX, "HX-PTag": version})
+    assert fresh.status_code == 200 and fresh.headers["HX-PTag"] != version
+    parsed = soup(fresh)
+    assert parsed.title.get_text() == "alicia · Soundstage"
+    assert parsed.select_one("#profile-header h1").get_text(strip=True) == "alicia"
+    preview = alice.get(f"/fragments/profile-header/{uid}?level=3", headers=HTMX)
+    assert soup(preview).title is None and soup(preview).h3.get_text(strip=True) == "alicia"
+    assert alice.get("/fragments/profile-header/999", headers=HTMX).status_code == 404
+
+
+def test_the_nav_fragment_is_conditional(app, alice):
+    """The nav link is the username; 304 while unchanged."""
+    first = alice.get("/fragments/nav-user", headers=HTMX)
+    nav = soup(first).select_one("#nav-user")
+    assert nav.a.get_text(strip=True) == "alice" and nav.a["href"] == "/u/alice"
+    version = first.headers["HX-PTag"]
+    assert alice.get("/fragments/nav-user", headers={**HTMX, "HX-PTag": version}).status_code == 304
+    rename(alice, "alicia")
+    fresh = alice.get("/fragments/nav-user", headers={**HTMX, "HX-PTag": version})
+    assert soup(fresh).select_one("#nav-user a").get_text(strip=True) == "alicia"
+
+
+# ---------------------------------------------------------------- renaming
+
+
+def test_settings_need_a_signed_in_user(client):
+    """Anonymous visitors are sent to log in; htmx gets 401 + a redirect header."""
+    assert client.get("/settings/profile").status_code in (302, 303)
+    assert client.post("/settings/profile", data={"username": "x"}).status_code in (302, 303)
+    assert client.get("/settings/profile/history").status_code in (302, 303)
+    assert client.get("/fragments/nav-user", headers=HTMX).status_code == 401
+
+
+def test_settings_page_shows_the_form_preview_and_history_link(alice):
+    """Fields, button, link, and a preview with the header and the feed."""
+    page = soup(alice.get("/settings/profile"))
+    assert page.find("label", attrs={"for": "username"}).get_text(strip=True) == "Username"
+    assert page.find("label", attrs={"for": "avatar"}).get_text(strip=True) == "Avatar"
+    assert "Current password" in page.find("label", attrs={"for": "current_password"}).get_text()
+    assert page.find("button", string="Save") is not None
+    assert page.find("button", string="Undo") is None
+    assert page.find("a", string="Username history")["href"] == "/settings/profile/history"
+    assert page.select_one("#profile-header h3").get_text(strip=True) == "alice"
+    assert page.select_one("#feed") is not None
+    assert page.select_one("#profile-form")["enctype"] == "multipart/form-data"
+    assert page.select_one("#profile-form input[name=csrf_token]") is not None
+
+
+def test_a_rename_with_htmx_answers_the_form_with_events_and_undo(app, alice):
+    """200 fragment, HX-Trigger username-changed + announcement, Undo offered."""
+    response = rename(alice, "Alicia")
+    assert response.status_code == 200
+    assert b"<html" not in response.data
+    parsed = soup(response)
+    assert parsed.select_one("#profile-settings") is not None
+    notice = parsed.select_one("#profile-notice").get_text(strip=True)
+    assert notice == "Username changed to Alicia."
+    assert parsed.find("button", string="Undo") is not None
+    assert parsed.select_one("#username")["value"] == "Alicia"
+    events = triggers(response)
+    assert events["username-changed"] == {"username": "Alicia"}
+    assert events["status-announced"] == {"message": "Username changed to Alicia."}
+    assert changes(app) == [("rename", "alice", "Alicia")]
+    assert soup(alice.get("/studio")).select_one("#nav-user a").get_text(strip=True) == "Alicia"
+
+
+def test_a_rename_without_javascript_redirects_with_a_flash(app, alice):
+    """303 to settings; the next page flashes and every name is the new one."""
+    response = rename(alice, "alicia", htmx=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/settings/profile")
+    page = alice.get("/settings/profile")
+    text = page.get_data(as_text=True)
+    assert "Username changed to alicia." in text
+    assert soup(page).find("button", string="Undo") is not None
+    for path in ("/settings/profile", "/u/alicia", "/settings/profile/history"):
+        parsed = soup(alice.get(path))
+        assert parsed.select_one("#nav-user a").get_text(strip=True) == "alicia"
+    assert soup(alice.get("/u/alicia")).h1.get_text(strip=True) == "alicia"
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_rename_needs_the_current_password(app, alice, htmx):
+    """Missing or wrong password → 422, inline message, nothing stored."""
+    for password, message in (("", "Enter your current password"),
+                              ("wrong password!", "Current password is incorrect.")):
+        response = rename(alice, "alicia", password=password, htmx=htmx)
+        assert response.status_code == 422
+        parsed = soup(response)
+        assert (parsed.html is None) == htmx
+        error = parsed.select_one("#current-password-error")
+        assert message in error.get_text()
+        assert parsed.select_one("#current_password")["aria-invalid"] == "true"
+    assert user_named(app, "alice") is not None and changes(app) == []
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("ab", "at least 3"),
+    ("admin", "reserved"),
+    ("ålice", "English letters"),
+    ("аlice", "English letters"),  # Cyrillic а
+    ("-alice", "start with a letter"),
+    ("", "required"),
+])
+def test_invalid_names_show_the_message_next_to_the_field(app, alice, bad, message):
+    """422 with the form, the typed value kept, nothing stored."""
+    response = rename(alice, bad)
+    assert response.status_code == 422
+    parsed = soup(response)
+    assert message in parsed.select_one("#username-error").get_text()
+    assert parsed.select_one("#username")["aria-invalid"] == "true"
+    assert parsed.select_one("#username")["value"] == bad
+    assert "username-error" in parsed.select_one("#username")["aria-describedby"]
+    assert triggers(response)["status-announced"]["message"]
+    assert "username-changed" not in triggers(response)
+    assert changes(app) == []
+
+
+def test_a_taken_name_is_refused(app, alice, make_client):
+    """Another user's name in another case → 422 'taken', nothing stored."""
+    make_client("bob")
+    response = rename(alice, "BOB")
+    assert response.status_code == 422
+    assert "That username is taken" in soup(response).select_one("#username-error").get_text()
+    assert changes(app) == []
+
+
+def test_saving_without_a_change_says_nothing_to_change(app, alice):
+    """htmx: 204 + announcement; plain: 303 + flash; no history row either way."""
+    response = rename(alice, "alice", password="")
+    assert response.status_code == 204
+    assert triggers(response) == {"status-announced": {"message": "Nothing to change."}}
+    response = rename(alice, "alice", password="", htmx=False)
+    assert response.status_code == 303
+    assert "Nothing to change." in alice.get("/settings/profile").get_data(as_text=True)
+    assert changes(app) == []
+
+
+def soon() -> datetime:
+    """A whole minute just ahead of now: session cookies stay valid when time is moved there."""
+    return (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+
+
+def test_one_rename_per_24_hours_with_the_time_it_is_allowed_again(app, alice):
+    """429 with a clear message and Retry-After until exactly 24 h later."""
+    t0 = soon()
+    allowed = (t0 + timedelta(hours=24)).strftime("%d %b %Y at %H:%M:%S UTC")
+    with time_machine.travel(t0, tick=False):
+        assert rename(alice, "alicia").status_code == 200
+    with time_machine.travel(t0 + timedelta(hours=23, minutes=59, seconds=59), tick=False):
+        response = rename(alice, "alicia2")
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "2"
+        error = soup(response).select_one("#username-error").get_text()
+        assert allowed in error
+        plain = rename(alice, "alicia2", htmx=False)
+        assert plain.status_code == 429 and soup(plain).html is not None
+        assert allowed in plain.get_data(as_text=True)
+    with time_machine.travel(t0 + timedelta(hours=24), tick=False):
+        assert rename(alice, "alicia2").status_code == 200
+    assert [c[2] for c in changes(app)] == ["alicia", "alicia2"]
+
+
+def test_undo_with_htmx_and_without(app, alice):
+    """Undo restores the old name once; a second undo is refused clearly."""
+    rename(alice, "alicia")
+    response = alice.post("/settings/profile/undo", headers=HTMX)
+    assert response.status_code == 200
+    assert triggers(response)["username-changed"] == {"username": "alice"}
+    assert soup(response).find("button", string="Undo") is None
+    assert soup(response).select_one("#username").has_attr("autofocus")
+    again = alice.post("/settings/profile/undo", headers=HTMX)
+    assert again.status_code == 409
+    assert "no recent username change to undo" in again.get_data(as_text=True)
+    plain = alice.post("/settings/profile/undo")
+    assert plain.status_code == 303
+    assert "no recent username change" in alice.get("/settings/profile").get_data(as_text=True)
+    assert changes(app) == [("rename", "alice", "alicia"), ("undo", "alicia", "alice")]
+
+
+def test_undo_without_javascript(app, alice):
+    """POST, 303, flash, old name back."""
+    rename(alice, "alicia", htmx=False)
+    response = alice.post("/settings/profile/undo")
+    assert response.status_code == 303
+    page = alice.get("/settings/profile").get_data(as_text=True)
+    assert "Username changed back to alice." in page
+    assert user_named(app, "alice") is not None
+
+
+def test_history_page_lists_every_change_newest_first_in_utc(app, alice):
+    """Rows with UTC times; the fragment is conditional."""
+    t0 = soon()
+    with time_machine.travel(t0, tick=False):
+        rename(alice, "alicia")
+    with time_machine.travel(t0 + timedelta(minutes=2), tick=False):
+        alice.post("/settings/profile/undo", headers=HTMX)
+        page = soup(alice.get("/settings/profile/history"))
+        assert page.h1.get_text(strip=True) == "Username history"
+        rows = [[td.get_text(strip=True) for td in tr.find_all("td")]
+                for tr in page.select("tbody tr")]
+        stamp = "%d %b %Y, %H:%M UTC"
+        assert rows == [
+            [(t0 + timedelta(minutes=2)).strftime(stamp), "Undo", "alicia", "alice"],
+            [t0.strftime(stamp), "Rename", "alice", "alicia"],
+        ]
+        fragment = alice.get("/fragments/username-history", headers=HTMX)
+        assert fragment.status_code == 200 and b"<html" not in fragment.data
+        tag = fragment.headers["HX-PTag"]
+        assert alice.get("/fragments/username-history",
+                         headers={**HTMX, "HX-PTag": tag}).status_code == 304
+
+
+# ---------------------------------------------------------------- avatars
+
+
+def test_an_avatar_is_re_encoded_stripped_stored_and_served(app, alice):
+    """JPEG with EXIF GPS → 256×256 WebP without metadata, random name, fixed type."""
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    response = upload(alice, picture("JPEG", exif=exif.tobytes()), "me.jpg")
+    assert response.status_code == 200
+    events = triggers(response)
+    assert "avatar-changed" in events and "username-changed" not in events
+    assert events["status-announced"] == {"message": "Avatar updated."}
+    [stored] = avatar_files(app)
+    assert stored.name == user_named(app, "alice").avatar
+    assert len(stored.stem) == 32 and stored.suffix == ".webp"
+    with Image.open(stored) as image:
+        assert (image.format, image.size) == ("WEBP", (256, 256))
+        assert not image.getexif() and "exif" not in image.info
+    assert b"SecretCam" not in stored.read_bytes()
+    served = alice.get(f"/avatars/{stored.name}")
+    assert served.status_code == 200 and served.mimetype == "image/webp"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.data == stored.read_bytes()
+    nav = soup(alice.get("/fragments/nav-user", headers=HTMX))
+    assert nav.select_one("#nav-user img")["src"] == f"/avatars/{stored.name}"
+    assert nav.select_one("#nav-user a").get_text(strip=True) == "alice"
+
+
+def test_orientation_is_applied(app, alice):
+    """An EXIF-rotated photo is stored upright."""
+    image = Image.new("RGB", (200, 100), (255, 0, 0))
+    image.paste((0, 0, 255), (100, 0, 200, 100))  # left red, right blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes(), quality=95)
+    assert upload(alice, buffer.getvalue(), "rotated.jpg").status_code == 200
+    [stored] = avatar_files(app)
+    with Image.open(stored) as result:
+        rgb = result.convert("RGB")
+        top, bottom = rgb.getpixel((128, 30)), rgb.getpixel((128, 226))
+    assert top[0] > 200 and top[2] < 60, top  # red on top
+    assert bottom[2] > 200 and bottom[0] < 60, bottom  # blue below
+
+
+def test_a_new_avatar_replaces_the_old_file(app, alice):
+    """After commit the previous file is deleted."""
+    upload(alice, picture("PNG"))
+    [first] = avatar_files(app)
+    upload(alice, picture("WEBP", color=(0, 200, 0)), "new.webp")
+    [second] = avatar_files(app)
+    assert first != second and not first.exists()
+    assert alice.get(f"/avatars/{first.name}").status_code == 404
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims a huge size (a decompression bomb's first bytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        """One PNG chunk with its CRC."""
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("data, filename, message", [
+    (b"", "empty.png", "empty"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "x.svg", "PNG, JPEG or WebP"),
+    (b"MZ\x90\x00" + b"\x00" * 200, "photo.png", "PNG, JPEG or WebP"),
+    (picture("GIF"), "anim.gif", "PNG, JPEG or WebP"),
+    (picture("JPEG")[:300], "cut.jpg", "could not be read"),
+    (_png_header_only(20000, 20000), "bomb.png", "too large"),  # past Pillow's own limit
+    (_png_header_only(8000, 6000), "big.png", "under 40 megapixels"),  # past ours only
+    (b"GIF89a" + picture("PNG"), "polyglot.png", "PNG, JPEG or WebP"),
+])
+def test_bad_avatars_are_refused_and_nothing_is_stored(app, alice, data, filename, message):
+    """422 with the message by the field; no file, no change."""
+    response = upload(alice, data, filename)
+    assert response.status_code == 422
+    parsed = soup(response)
+    assert message in parsed.select_one("#avatar-error").get_text()
+    assert parsed.select_one("#avatar")["aria-invalid"] == "true"
+    assert avatar_files(app) == [] and user_named(app, "alice").avatar is None
+
+
+def test_an_oversized_avatar_is_refused_before_decoding(app, alice):
+    """AVATAR_MAX_BYTES is enforced on the bytes read."""
+    app.config["AVATAR_MAX_BYTES"] = 1024 * 1024
+    noisy = Image.effect_noise((900, 900), 120).convert("RGB")
+    buffer = io.BytesIO()
+    noisy.save(buffer, "PNG")
+    assert len(buffer.getvalue()) > 1024 * 1024
+    response = upload(alice, buffer.getvalue())
+    assert response.status_code == 422
+    assert "at most 1 MB" in soup(response).select_one("#avatar-error").get_text()
+    assert avatar_files(app) == []
+
+
+def test_rename_and_avatar_together_are_one_change(app, alice):
+    """Both in one POST; both events; the avatar is kept only if the rename succeeds."""
+    response = upload(alice, picture("PNG"), name="alicia", password=PASSWORD)
+    assert response.status_code == 200
+    assert {"username-changed", "avatar-changed"} <= set(triggers(response))
+    assert "Username changed to alicia. Avatar updated." in response.get_data(as_text=True)
+    assert len(avatar_files(app)) == 1 and user_named(app, "alicia").avatar
+
+
+def test_a_refused_rename_stores_no_avatar_either(app, alice, make_client):
+    """'Taken' at commit time: the new avatar file is removed, the row unchanged."""
+    make_client("bob")
+    response = upload(alice, picture("PNG"), name="bob", password=PASSWORD)
+    assert response.status_code == 422
+    assert avatar_files(app) == [] and user_named(app, "alice").avatar is None
+
+
+@pytest.mark.parametrize("name", ["../secret", "x.webp", "A" * 32 + ".webp", "0" * 32 + ".png",
+                                  "0" * 32 + ".webp", "%2e%2e%2fapp.db"])
+def test_avatar_urls_accept_only_our_own_names(alice, name):
+    """Anything but an existing random .webp name is 404."""
+    assert alice.get(f"/avatars/{name}").status_code == 404
+
+
+def test_the_nav_marks_the_own_profile_as_current_also_after_a_refresh(alice):
+    """aria-current="page" on the own profile, kept by the fragment the nav re-fetches."""
+    page = soup(alice.get("/u/alice"))
+    link = page.select_one("#nav-user a")
+    assert link["aria-current"] == "page"
+    fragment = soup(alice.get(page.select_one("#nav-user")["hx-get"], headers=HTMX))
+    assert fragment.select_one("#nav-user a")["aria-current"] == "page"
+    other = soup(alice.get("/settings/profile")).select_one("#nav-user a")
+    assert not other.has_attr("aria-current")
