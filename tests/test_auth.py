@@ -178,3 +178,22 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_current_password_guesses_in_settings_are_throttled(client, auth):
+    """Guessing the current password on the account page counts like failed log-ins."""
+    auth.signup("alice")
+    statuses = [
+        client.post(
+            "/settings/account/password",
+            data={"current_password": "guess", "new_password": "another long password"},
+        ).status_code
+        for _ in range(5)
+    ]
+    assert statuses == [422] * 5
+    blocked = client.post(
+        "/settings/account/password",
+        data={"current_password": "correct horse battery", "new_password": "another long pw"},
+    )
+    assert blocked.status_code == 422
+    assert b"Too many failed attempts" in blocked.data

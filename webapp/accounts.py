@@ -71,6 +71,18 @@ def authenticate(db: Session, raw_username: str, password: str) -> LoginResult:
     return LoginResult(error=BAD_CREDENTIALS)
 
 
+def check_current_password(db: Session, user: User, password: str) -> str | None:
+    """None when `password` is the user's own; otherwise why not, throttled like log-ins."""
+    now = utcnow()
+    throttle = db.get(LoginThrottle, user.username_key)
+    if throttle and throttle.blocked_until and throttle.blocked_until > now:
+        return _throttled_message(int((throttle.blocked_until - now).total_seconds()) + 1)
+    if passwords.verify_password(user.password_hash, password):
+        return None
+    _record_failure(db, user.username_key, now)
+    return "Current password is incorrect."
+
+
 def _throttled_message(seconds: int) -> str:
     """A person-readable wait message."""
     unit = "second" if seconds == 1 else "seconds"
@@ -150,8 +162,8 @@ def change_password(
 ) -> FormErrors:
     """Change a password after checking the current one; other sessions end."""
     errors = FormErrors()
-    if not passwords.verify_password(user.password_hash, current):
-        errors.add("current_password", "Current password is incorrect.")
+    if message := check_current_password(db, user, current):
+        errors.add("current_password", message)
     if message := passwords.validation_error(new):
         errors.add("new_password", message)
     if errors:

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from . import avatars, db, htmx, passwords, publishing, usernames
+from . import accounts, avatars, db, htmx, publishing, usernames
 from .access import private, public
 from .forms import FormErrors
 from .models import User, utcnow
@@ -62,8 +62,8 @@ def save_profile(
             errors.add("username", message)
         if not password:
             errors.add("current_password", "Enter your current password to change your username.")
-        elif not passwords.verify_password(user.password_hash, password):
-            errors.add("current_password", "Current password is incorrect.")
+        elif message := accounts.check_current_password(db_session, user, password):
+            errors.add("current_password", message)
     encoded = None
     if avatar_upload is not None:
         try:

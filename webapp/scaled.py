@@ -34,13 +34,13 @@ def start(url: str, web_ports: list[int], consumers: int) -> list[subprocess.Pop
     python = sys.executable
     processes = []
     for port in web_ports:
-        processes.append(subprocess.Popen(
+        processes.append(subprocess.Popen(  # noqa: S603 - a fixed command line
             [python, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "--workers", "1",
              "--bind", f"127.0.0.1:{port}", "webapp:create_app()"],
             env=env,
         ))
     for _ in range(consumers):
-        processes.append(subprocess.Popen(
+        processes.append(subprocess.Popen(  # noqa: S603 - a fixed command line
             [python, "-m", "flask", "--app", "webapp", "worker", "--workers", "2"], env=env
         ))
     return processes
