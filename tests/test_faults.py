@@ -11,7 +11,7 @@ from webapp.migrate import upgrade
 
 @pytest.fixture
 def locked_sqlite_app(tmp_path):
-    """An app on SQLite with a short busy timeout, and a second connection holding the write lock."""
+    """An app on SQLite with a short busy timeout, and another connection to hold the lock."""
     path = tmp_path / "locked.db"
     upgrade(f"sqlite:///{path}")
     app = create_app(app_config(f"sqlite:///{path}", tmp_path / "data", SQLITE_BUSY_TIMEOUT_MS=200))

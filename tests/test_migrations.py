@@ -1,10 +1,10 @@
 """The migrations are the schema: they match the models, and they go down and up again."""
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from alembic import command
 from tests.conftest import create_pg_database, drop_pg_database, postgres_or_skip
 from webapp.config import normalise_database_url
 from webapp.migrate import alembic_config, upgrade

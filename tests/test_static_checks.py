@@ -59,7 +59,8 @@ def test_every_post_form_carries_a_csrf_token():
     missing = []
     for path in TEMPLATES:
         text = path.read_text()
-        for match in re.finditer(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", text, re.S | re.I):
+        forms = re.finditer(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", text, re.S | re.I)
+        for match in forms:
             if "csrf_token()" not in match.group(1):
                 missing.append(f"{path.relative_to(ROOT)} at {match.start()}")
     assert missing == []
