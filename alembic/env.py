@@ -19,6 +19,11 @@ def database_url() -> str:
     return normalise_database_url(url)
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the job queue's own tables (created and versioned by Huey) out of comparisons."""
+    return not (type_ == "table" and reflected and name.startswith("huey_"))
+
+
 def run_migrations_online() -> None:
     """Run migrations in one connection."""
     connectable = create_engine(database_url())
@@ -27,6 +32,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
