@@ -1,9 +1,10 @@
 """Alembic environment: runs migrations against the URL the caller gives."""
 
-from alembic import context
 from sqlalchemy import create_engine
 
+from alembic import context
 from webapp.config import normalise_database_url
+from webapp.migrate import include_object
 from webapp.models import Base
 
 config = context.config
@@ -17,11 +18,6 @@ def database_url() -> str:
 
         url = os.environ["DATABASE_URL"]
     return normalise_database_url(url)
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave the job queue's own tables (created and versioned by Huey) out of comparisons."""
-    return not (type_ == "table" and reflected and name.startswith("huey_"))
 
 
 def run_migrations_online() -> None:

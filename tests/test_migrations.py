@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 from alembic import command
 from tests.conftest import create_pg_database, drop_pg_database, postgres_or_skip
 from webapp.config import normalise_database_url
-from webapp.migrate import alembic_config, upgrade
+from webapp.migrate import alembic_config, include_object, upgrade
 from webapp.models import Base
 
 
@@ -15,7 +15,8 @@ def differences(url: str) -> list:
     """What autogenerate would still change between the database and the models."""
     engine = create_engine(normalise_database_url(url))
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     return diff
 

@@ -77,7 +77,8 @@ class Jobs:
             return MemoryHuey(name, results=False)
         if backend == "postgres":
             dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-            return PostgresHuey(name, results=False, dsn=dsn, read_timeout=1)
+            # The tables come from an Alembic migration (0003), not from each consumer.
+            return PostgresHuey(name, results=False, dsn=dsn, read_timeout=1, create_tables=False)
         path = Path(config.get("JOBS_QUEUE_FILE") or Path(config["DATA_DIR"]) / "jobs.sqlite3")
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, results=False, filename=str(path), timeout=10)

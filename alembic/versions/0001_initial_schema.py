@@ -6,8 +6,8 @@ Create Date: 2026-11-24
 """
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 
 revision = "0001"
 down_revision = None
