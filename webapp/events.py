@@ -196,6 +196,8 @@ def publish(db: Session, user_id: int, name: str, data: dict | None = None) -> N
         payload = json.dumps({"u": user_id, "e": name, "d": message.data, "i": message.id})
         db.execute(select(func.pg_notify(CHANNEL, payload)))
     else:
+        # Join a real transaction, so a rollback (even with no other SQL) drops the event.
+        db.connection()
         db.info.setdefault("pending_events", []).append((bus_of(current_app), message))
 
 
