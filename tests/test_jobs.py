@@ -116,11 +116,14 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice):
     assert media.details["plan"]
     assert stored_files(app) == {media.file_path, media.preview_path}
     assert storage.absolute(media.file_path, storage.media_root(app)).stat().st_size == media.size
-    assert row(app, User, id=alice).library_version == 1
+    assert row(app, User, id=alice).library_version == 2  # the submit, then one completion
+    submitted = received(inbox, "library-changed")
+    assert [m.name for m in submitted] == ["library-changed"]  # the pending card appears
+    assert submitted[0].data == {"version": 1}
     messages = received(inbox, "library-changed")
     names = [m.name for m in messages]
     assert names[0] == "generation-progressed" and messages[0].data["status"] == "running"
-    assert messages[-1].data == {"version": 1}
+    assert messages[-1].data == {"version": 2}
     done = received(inbox, "done")[-1]
     assert done.data == {"id": job, "progress": 100, "status": "done"}
 
@@ -204,7 +207,7 @@ def test_a_stale_worker_cannot_finish_a_job_taken_over(app, alice):
         assert jobs.run_generation(app, job, clock=lambda: later) is not None
         assert generations.complete(session, stale, stale_output, now=later) is None
     assert media_count(app) == 1
-    assert row(app, User, id=alice).library_version == 1
+    assert row(app, User, id=alice).library_version == 2  # the submit, then one completion
 
 
 def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, monkeypatch):

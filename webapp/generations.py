@@ -192,6 +192,8 @@ def submit(
         updated_at=now,
     )
     db.add(generation)
+    db.flush()
+    _library_changed(db, user_id)  # an open library shows the pending card at once
     db.commit()
     result.generation, result.created = generation, True
     if enqueue is not None:
@@ -381,16 +383,21 @@ def complete(
         .on_conflict_do_nothing(index_elements=["generation_id"])
     )
     media_id = db.scalar(select(Media.id).where(Media.generation_id == held.generation_id))
-    version = db.execute(
-        update(User)
-        .where(User.id == held.user_id)
-        .values(library_version=User.library_version + 1, updated_at=User.updated_at)
-        .returning(User.library_version)
-    ).scalar_one()
-    events.publish(db, held.user_id, "library-changed", {"version": version})
+    _library_changed(db, held.user_id)
     _progressed(db, held.user_id, held.generation_id, 100, "done")
     db.commit()
     return media_id
+
+
+def _library_changed(db: Session, user_id: int) -> None:
+    """Bump the owner's library version and tell their tabs, in the current transaction."""
+    version = db.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(library_version=User.library_version + 1, updated_at=User.updated_at)
+        .returning(User.library_version)
+    ).scalar_one()
+    events.publish(db, user_id, "library-changed", {"version": version})
 
 
 def fail_attempt(
@@ -428,6 +435,7 @@ def fail_attempt(
         )
     ).rowcount
     if failed == 1:
+        _library_changed(db, held.user_id)  # the library drops its pending card
         _progressed(db, held.user_id, held.generation_id, 0, "failed")
     db.commit()
     if failed == 1:
@@ -561,6 +569,7 @@ def reconcile(db: Session, *, now: datetime | None = None) -> list[int]:
             )
         ).rowcount
         if changed == 1:
+            _library_changed(db, user_id)
             _progressed(db, user_id, generation_id, 0, "failed")
             db.commit()
             remove_files(generation_id, kind)
