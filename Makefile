@@ -31,6 +31,7 @@ test: $(BIN)/.installed chromium
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/fanout.py
