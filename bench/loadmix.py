@@ -72,6 +72,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
+    broken: int = 0
     unavailable: int = 0
     refused: int = 0
     writes_ok: int = 0
@@ -83,6 +84,7 @@ class Tally:
             self.latencies.append((time.perf_counter() - started) * 1000)
             if status is None:
                 self.errors += 1
+                self.broken += 1
                 return
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status == 503:

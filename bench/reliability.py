@@ -132,7 +132,8 @@ def restart_phase(port: int, url: str) -> list[tuple[str, str, str]]:
     return [(
         "PostgreSQL restarted (pg_ctlcluster restart -m fast) during load",
         f"outage {marks['restarted'] - marks['restart']:.1f} s; 503 answers {tally.unavailable}; "
-        f"other 5xx or broken connections {tally.errors}; healthy {back:.2f} s after the "
+        f"other 5xx {tally.errors - tally.broken}, broken connections {tally.broken}; "
+        f"statuses {dict(sorted(tally.statuses.items()))}; healthy {back:.2f} s after the "
         f"restart finished; posts acknowledged {tally.writes_ok}, posts stored {stored} "
         f"(lost: {max(0, tally.writes_ok - stored)})",
         "make reliability",

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -88,7 +89,12 @@ def close_session(_exc: BaseException | None = None) -> None:
     """Close the request's session, rolling back anything left uncommitted."""
     db = g.pop("db_session", None)
     if db is not None:
-        db.close()
+        try:
+            db.close()
+        except SQLAlchemyError:
+            # The connection died mid-transaction (say, a database restart): drop it
+            # rather than turn an answered request into a server error.
+            db.invalidate()
 
 
 def is_postgres(bind: Session | Engine) -> bool:

@@ -1,7 +1,8 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from . import htmx
@@ -87,9 +88,12 @@ def error_response(status: int, message: str | None = None):
     """An error as a full page for browsers, or a small fragment for htmx."""
     title = ERROR_TITLES.get(status, "Error")
     template = "partials/error.html" if htmx.is_partial() else "error.html"
-    response = current_app.make_response(
-        (render_template(template, status=status, title=title, message=message), status)
-    )
+    try:
+        body = render_template(template, status=status, title=title, message=message)
+    except Exception:  # the page itself needs what just failed (e.g. the database)
+        current_app.logger.exception("could not render the %s page", status)
+        body = f"<!doctype html><title>{escape(title)}</title><p>{escape(message or title)}</p>"
+    response = current_app.make_response((body, status))
     if htmx.is_partial():
         response.headers["HX-Retarget"] = "#status"
         response.headers["HX-Reswap"] = "innerHTML"
@@ -139,6 +143,9 @@ def _unexpected_error(error: Exception):
     db.close_session()
     if isinstance(error, OperationalError | DBAPIError) and _is_unavailable(error):
         current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        if "_login_user" not in g:
+            # Loading the user is what failed: render the page without asking again.
+            g._login_user = current_app.login_manager.anonymous_user()
         response = error_response(503, "The service is busy. Please try again in a moment.")
         response.headers["Retry-After"] = "5"
         return response
