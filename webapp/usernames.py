@@ -166,24 +166,12 @@ def rename_user(
         )
         .execution_options(synchronize_session=False)
     )
-    try:
-        if db.execute(statement).rowcount != 1:
-            db.rollback()
-            return _refusal(db, user_id, now, interval)
-        _record_change(db, user_id, current.username, name, current.username_key, now, "rename")
-        if also is not None:
-            also(db)
-        events.publish(db, user_id, "username-changed", {"username": name})
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        return RenameResult("taken", TAKEN)
-    except OperationalError as error:
-        db.rollback()
-        if _is_busy(error):
-            return RenameResult("busy", BUSY)
-        raise
-    _expire_user(db, user_id)
+    refused = _apply_change(
+        db, statement, user_id, current.username, name, now, "rename",
+        taken=TAKEN, on_miss=lambda: _refusal(db, user_id, now, interval), also=also,
+    )
+    if refused is not None:
+        return refused
     log.info("user %s renamed %r -> %r", user_id, current.username, name)
     return RenameResult(
         "renamed", f"Username changed to {name}.", username=name, previous=current.username
@@ -215,25 +203,13 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
         )
         .execution_options(synchronize_session=False)
     )
-    try:
-        if db.execute(statement).rowcount != 1:
-            # Someone undid or renamed at the same moment: this undo no longer applies.
-            db.rollback()
-            return RenameResult("no_undo", NO_UNDO)
-        _record_change(
-            db, user_id, last.new_username, target, username_key(last.new_username), now, "undo"
-        )
-        events.publish(db, user_id, "username-changed", {"username": target})
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        return RenameResult("taken", UNDO_TAKEN)
-    except OperationalError as error:
-        db.rollback()
-        if _is_busy(error):
-            return RenameResult("busy", BUSY)
-        raise
-    _expire_user(db, user_id)
+    # A miss means someone undid or renamed at the same moment: this undo no longer applies.
+    refused = _apply_change(
+        db, statement, user_id, last.new_username, target, now, "undo",
+        taken=UNDO_TAKEN, on_miss=lambda: RenameResult("no_undo", NO_UNDO),
+    )
+    if refused is not None:
+        return refused
     log.info("user %s undid a rename %r -> %r", user_id, last.new_username, target)
     return RenameResult(
         "undone", f"Username changed back to {target}.", username=target,
@@ -294,6 +270,41 @@ def find_profile(db: Session, raw_name: str) -> tuple[User | None, str | None]:
         .limit(1)
     )
     return None, current
+
+
+def _apply_change(
+    db: Session,
+    statement,
+    user_id: int,
+    old: str,
+    new: str,
+    now: datetime,
+    kind: str,
+    *,
+    taken: str,
+    on_miss: Callable[[], RenameResult],
+    also: Callable[[Session], None] | None = None,
+) -> RenameResult | None:
+    """Run a name UPDATE, its history row and its event in one transaction; None when done."""
+    try:
+        if db.execute(statement).rowcount != 1:
+            db.rollback()
+            return on_miss()
+        _record_change(db, user_id, old, new, username_key(old), now, kind)
+        if also is not None:
+            also(db)
+        events.publish(db, user_id, "username-changed", {"username": new})
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return RenameResult("taken", taken)
+    except OperationalError as error:
+        db.rollback()
+        if _is_busy(error):
+            return RenameResult("busy", BUSY)
+        raise
+    _expire_user(db, user_id)
+    return None
 
 
 def _record_change(
