@@ -49,15 +49,8 @@ def signed_in_cookie(app, username: str) -> tuple[int, str]:
         return user.id, serializer.dumps({"_user_id": row.id, "_fresh": True})
 
 
-def start_gunicorn(env: dict, port: int, threads: int, extra: list[str] = ()) -> subprocess.Popen:
-    """Start one gthread worker serving the app; wait until it answers /healthz."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
-         "-k", "gthread", "-w", "1", "--threads", str(threads),
-         "--worker-connections", str(threads * 2), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", *extra, "webapp:create_app()"],
-        cwd=ROOT, env={**os.environ, **env},
-    )
+def wait_for_health(process: subprocess.Popen, port: int) -> subprocess.Popen:
+    """Return the server process once it answers /healthz; kill it after 30 s of silence."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -67,6 +60,18 @@ def start_gunicorn(env: dict, port: int, threads: int, extra: list[str] = ()) ->
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def start_gunicorn(env: dict, port: int, threads: int, extra: list[str] = ()) -> subprocess.Popen:
+    """Start one gthread worker serving the app; wait until it answers /healthz."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
+         "-k", "gthread", "-w", "1", "--threads", str(threads),
+         "--worker-connections", str(threads * 2), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", *extra, "webapp:create_app()"],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    return wait_for_health(process, port)
 
 
 def worker_pid(master: subprocess.Popen) -> int:

@@ -24,13 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, percentile, signed_in_cookie  # noqa: E402
+from bench.common import free_port, percentile, signed_in_cookie, wait_for_health  # noqa: E402
 
 ITEMS = 50
 GRID = "/library/grid?tab=music&page=1"
@@ -174,15 +173,7 @@ def start_server(workdir: Path, grid_bytes: int, port: int, threads: int) -> sub
          "bench.library:bench_app()"],
         cwd=ROOT, env=env,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    return wait_for_health(process, port)
 
 
 def probe(port: int, path: str, headers: dict) -> tuple[int, int, int]:

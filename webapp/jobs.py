@@ -122,22 +122,25 @@ class Jobs:
         """Start worker threads and the reconciler inside this process (once)."""
         if self.consumer is not None:
             return
-        config = self.app.config
-        huey = self.huey
         self._stop.clear()
-        if not huey.immediate:
-            self.consumer = EmbeddedConsumer(
-                huey,
-                workers=int(config.get("JOBS_WORKERS", 2)),
-                worker_type="thread",
-                periodic=False,
-                initial_delay=0.05,
-                backoff=1.5,
-                max_delay=float(config.get("JOBS_POLL_MAX_DELAY", 0.25)),
-                shutdown_timeout=float(config.get("JOBS_SHUTDOWN_SECONDS", 5)),
-            )
+        if not self.huey.immediate:
+            workers = int(self.app.config.get("JOBS_WORKERS", 2))
+            self.consumer = EmbeddedConsumer(self.huey, **self._consumer_options(workers))
             self.consumer.start()
         self._start_reconciler()
+
+    def _consumer_options(self, workers: int) -> dict:
+        """Huey consumer settings: thread workers that poll fast so a job starts at once."""
+        config = self.app.config
+        return {
+            "workers": workers,
+            "worker_type": "thread",
+            "periodic": False,
+            "initial_delay": 0.05,
+            "backoff": 1.5,
+            "max_delay": float(config.get("JOBS_POLL_MAX_DELAY", 0.25)),
+            "shutdown_timeout": float(config.get("JOBS_SHUTDOWN_SECONDS", 5)),
+        }
 
     def _start_reconciler(self) -> None:
         """Reconcile now (in the background) and then every JOBS_RECONCILE_SECONDS."""
@@ -162,16 +165,7 @@ class Jobs:
 
     def run_consumer(self, workers: int) -> None:
         """Run a consumer in the foreground until SIGINT/SIGTERM (scale-out workers)."""
-        config = self.app.config
-        consumer = self.huey.create_consumer(
-            workers=workers,
-            worker_type="thread",
-            periodic=False,
-            initial_delay=0.05,
-            backoff=1.5,
-            max_delay=float(config.get("JOBS_POLL_MAX_DELAY", 0.25)),
-            shutdown_timeout=float(config.get("JOBS_SHUTDOWN_SECONDS", 5)),
-        )
+        consumer = self.huey.create_consumer(**self._consumer_options(workers))
         self._stop.clear()
         self._start_reconciler()
         try:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from os import PathLike
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
 from PIL import Image
+
+from .common import Output, ProgressFn, digest, seeded_rng, write_output
 
 SAMPLE_RATE = 44100
 CHANNELS = 2
@@ -34,8 +34,6 @@ MUSIC_MIME = "audio/mpeg"
 MUSIC_EXT = "mp3"
 NOTE_NAMES: tuple[str, ...] = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
-ProgressFn = Callable[[int], None]
-Output = BinaryIO | str | PathLike[str]
 
 _TABLE_SIZE = 4096
 _TABLE_MASK = _TABLE_SIZE - 1
@@ -355,7 +353,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     words = _words(text)
     identity = " ".join(words) or text.strip()
     style = _STYLES[genre]
-    rng = _rng("plan", identity, genre, seed)
+    rng = seeded_rng("plan", identity, genre, seed)
     root = int(rng.integers(12))
     scale = _pick_scale(style, words, rng)
     hinted_root, hinted_scale = _key_hint(text)
@@ -392,24 +390,9 @@ def _check_duration(duration: int) -> int:
     return value
 
 
-def _digest(*parts: object) -> bytes:
-    """SHA-256 over length-prefixed parts, so ('ab','c') and ('a','bc') differ."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = str(part).encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.digest()
-
-
 def _stable_int(*parts: object) -> int:
     """A 64-bit integer derived deterministically from the parts."""
-    return int.from_bytes(_digest(*parts)[:8], "big")
-
-
-def _rng(*parts: object) -> np.random.Generator:
-    """A numpy generator seeded from a stable hash of the parts."""
-    return np.random.default_rng(int.from_bytes(_digest(*parts)[:16], "big"))
+    return int.from_bytes(digest(*parts)[:8], "big")
 
 
 def _words(text: str) -> list[str]:
@@ -1414,15 +1397,6 @@ def _encode_chunks(samples: np.ndarray, report: _Progress) -> bytes:
     return buffer.getvalue()
 
 
-def _write(out: Output, data: bytes) -> None:
-    """Write bytes to a path or a binary file object."""
-    if isinstance(out, str | PathLike):
-        with open(out, "wb") as handle:
-            handle.write(data)
-    else:
-        out.write(data)
-
-
 def render_track(
     prompt: str,
     genre: str,
@@ -1434,7 +1408,7 @@ def render_track(
     """Compose, synthesize and write an MP3 to out; returns its duration in seconds."""
     report = _Progress(progress)
     samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
-    _write(out, encode_mp3(samples, report.sub(40, 100)))
+    write_output(out, encode_mp3(samples, report.sub(40, 100)))
     return samples.shape[0] / SAMPLE_RATE
 
 
@@ -1451,7 +1425,7 @@ def render_track_with_waveform(
     report = _Progress(progress)
     samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
     render_waveform(samples, waveform_out)
-    _write(audio_out, encode_mp3(samples, report.sub(42, 100)))
+    write_output(audio_out, encode_mp3(samples, report.sub(42, 100)))
     return samples.shape[0] / SAMPLE_RATE
 
 
@@ -1475,7 +1449,7 @@ def render_waveform(
     image[..., 3] = np.where(inner, 255, np.where(outer, 150, 0)).astype(np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(image, "RGBA").save(buffer, format="PNG")
-    _write(out, buffer.getvalue())
+    write_output(out, buffer.getvalue())
 
 
 def _column_levels(samples: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
