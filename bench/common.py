@@ -13,21 +13,16 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests.conftest import PG_ADMIN_URL  # noqa: E402
+from tests.conftest import drop_pg_database as drop_pg_database  # noqa: E402
 
 
 def fresh_pg_database(name: str) -> str:
     """Drop and create a PostgreSQL database for a benchmark; return its URL."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(url: str) -> None:
-    """Remove a benchmark database."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def free_port() -> int:
@@ -49,29 +44,49 @@ def signed_in_cookie(app, username: str) -> tuple[int, str]:
         return user.id, serializer.dumps({"_user_id": row.id, "_fresh": True})
 
 
+def wait_healthy(port: int, timeout: float, interval: float, request_timeout: float) -> float:
+    """Poll /healthz every `interval` s until it answers 200; return the seconds it took."""
+    url = f"http://127.0.0.1:{port}/healthz"
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=request_timeout) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(interval)
+    raise RuntimeError("service did not become healthy")
+
+
 def wait_for_health(process: subprocess.Popen, port: int) -> subprocess.Popen:
     """Return the server process once it answers /healthz; kill it after 30 s of silence."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    try:
+        wait_healthy(port, 30, 0.2, 1)
+    except RuntimeError:
+        process.kill()
+        raise RuntimeError("gunicorn did not start") from None
+    return process
 
 
-def start_gunicorn(env: dict, port: int, threads: int, extra: list[str] = ()) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, threads: int) -> subprocess.Popen:
     """Start one gthread worker serving the app; wait until it answers /healthz."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
          "-k", "gthread", "-w", "1", "--threads", str(threads),
          "--worker-connections", str(threads * 2), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", *extra, "webapp:create_app()"],
+         "--log-level", "warning", "webapp:create_app()"],
         cwd=ROOT, env={**os.environ, **env},
     )
     return wait_for_health(process, port)
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    """Start one job consumer process (`flask worker`, one worker), its output discarded."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
 
 
 def worker_pid(master: subprocess.Popen) -> int:

@@ -9,25 +9,21 @@ errors) must carry the security headers.
 
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.conftest import FAST_HASH, app_config, shutdown_app  # noqa: E402
-from tests.factories import make_media, submit_job  # noqa: E402
-from tests.sweep import STREAMING_ENDPOINTS, Canary, url_for_rule, user_id_of  # noqa: E402
-from webapp import accounts, create_app, db, jobs, publishing  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, serve  # noqa: E402
+from tests.conftest import app_config, shutdown_app  # noqa: E402
+from tests.factories import submit_job  # noqa: E402
+from tests.sweep import Canary, make_canary, sweep_rules, url_for_rule  # noqa: E402
+from webapp import accounts, create_app, db  # noqa: E402
 from webapp.events import bus_of  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
-from webapp.models import Media, User  # noqa: E402
 
-PASSWORD = "correct horse battery"
 REQUIRED = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
 
@@ -36,38 +32,18 @@ def prepare(app) -> Canary:
     with app.app_context():
         for name in ("owner", "visitor"):
             accounts.sign_up(db.session(), name, PASSWORD)
-    owner_id = user_id_of(app, "owner")
-    music = make_media(app, owner_id, "music", "a crawl through the night")
-    image = make_media(app, owner_id, "image", "a lantern in fog")
-    queued = submit_job(app, owner_id, "music", "still waiting in line")
-    with app.app_context():
-        session = db.session()
-        user = session.get(User, owner_id)
-        release, _ = publishing.create_release(
-            session, user, title="Crawl", music_id=music, image_id=image, genre="pop",
-            mood="calm", description="",
-        )
-        publishing.set_published(session, user, release.id, True)
-        post, _ = publishing.create_post(session, user, "hello <b>crawl</b>", release.id)
-        generation_id = session.get(Media, music).generation_id
-    return Canary(owner_id, "owner", {
-        "media": music, "image": image, "generation": generation_id, "release": release.id,
-        "post": post.id, "user": owner_id, "job": queued,
-    }, {"username": "owner"})
+    canary = make_canary(app, "owner", "a crawl through the night", "a lantern in fog", "Crawl",
+                         "hello <b>crawl</b>", publish=True)
+    submit_job(app, canary.ids["user"], "music", "still waiting in line")
+    return canary
 
 
 def crawl_urls(app, canary: Canary) -> list[str]:
     """Every GET route with canary arguments, plus states worth seeing."""
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" in (rule.methods or ()) and rule.endpoint != "static" \
-                and rule.endpoint not in STREAMING_ENDPOINTS:
-            url = url_for_rule(rule, canary)
-            if url:
-                urls.append(url)
-    urls += ["/library?tab=images", "/library?tab=releases", "/does-not-exist",
-             "/explore?page=2", "/u/nobody-here"]
-    return sorted(set(urls))
+    urls = {url_for_rule(rule, canary) for rule, _ in sweep_rules(app, {"GET"})} - {None}
+    urls |= {"/library?tab=images", "/library?tab=releases", "/does-not-exist",
+             "/explore?page=2", "/u/nobody-here"}
+    return sorted(urls)
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -75,11 +51,9 @@ def run() -> list[tuple[str, str, str]]:
     root = Path(tempfile.mkdtemp(prefix="crawl-"))
     url = f"sqlite:///{root / 'crawl.db'}"
     upgrade(url)
-    app = create_app(app_config(url, root / "data", WTF_CSRF_ENABLED=True, JOBS_EMBEDDED=True,
-                                PASSWORD_HASH=FAST_HASH))
+    app = create_app(app_config(url, root / "data", WTF_CSRF_ENABLED=True, JOBS_EMBEDDED=True))
     canary = prepare(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(app)
     base = f"http://127.0.0.1:{server.server_port}"
     urls = crawl_urls(app, canary)
     pages = responses = 0
@@ -118,7 +92,6 @@ def run() -> list[tuple[str, str, str]]:
     finally:
         bus_of(app).closing.set()
         server.shutdown()
-        jobs.stop_embedded(app)
         shutdown_app(app)
     for text in sorted(set(violations)):
         print("CSP:", text[:120])

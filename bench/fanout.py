@@ -28,6 +28,7 @@ from common import (
     worker_pid,
 )
 
+from tests.conftest import FAST_HASH
 from webapp import create_app
 from webapp.events import CHANNEL
 from webapp.migrate import upgrade
@@ -95,7 +96,7 @@ def main() -> None:
     url = fresh_pg_database("soundstage_bench_fanout")
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "JOBS_EMBEDDED": False,
-                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+                      "PASSWORD_HASH": FAST_HASH})
     user_id, cookie = signed_in_cookie(app, "fanout")
     app.extensions["db_engine"].dispose()
     port = free_port()

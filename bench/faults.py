@@ -15,14 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, drop_pg_database, fresh_pg_database  # noqa: E402
+from common import ROOT, drop_pg_database, fresh_pg_database, start_worker  # noqa: E402
+from faulty_worker import PATCHES  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from webapp import accounts, create_app, db, generations, jobs  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
 from webapp.models import Generation, Media  # noqa: E402
 
-STAGES = ("before_write", "after_write", "after_commit")
+STAGES = tuple(PATCHES)
 JOBS = 3
 
 
@@ -49,9 +50,7 @@ def one_stage(stage: str) -> tuple[str, str, str]:
     faulty.wait(timeout=60)
     killed = faulty.returncode == -9
     started = time.monotonic()
-    healthy = subprocess.Popen([sys.executable, "-m", "flask", "--app", "webapp", "worker",
-                                "--workers", "1"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    healthy = start_worker(env)
     try:
         done = 0
         while time.monotonic() - started < 90:

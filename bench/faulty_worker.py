@@ -13,6 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from webapp import create_app, generations, jobs, storage  # noqa: E402
 
+# stage -> (module, function, die before calling it rather than after)
+PATCHES = {
+    "before_write": (storage, "write_atomically", True),  # before the first byte is written
+    "after_write": (jobs, "render", False),  # files in place, not yet committed
+    "after_commit": (generations, "complete", False),  # the job's result committed
+}
+
 
 def die_once(marker: Path) -> None:
     """SIGKILL this process the first time any consumer reaches the stage."""
@@ -25,37 +32,21 @@ def die_once(marker: Path) -> None:
 
 def install(stage: str, marker: Path) -> None:
     """Wrap the function at `stage` so the process dies there."""
-    if stage == "before_write":
-        original = storage.write_atomically
-
-        def write_atomically(*args, **kwargs):
-            """Die before the first byte is written."""
-            die_once(marker)
-            return original(*args, **kwargs)
-
-        storage.write_atomically = write_atomically
-    elif stage == "after_write":
-        original_render = jobs.render
-
-        def render(*args, **kwargs):
-            """Die after the files are in place, before the commit."""
-            output = original_render(*args, **kwargs)
-            die_once(marker)
-            return output
-
-        jobs.render = render
-    elif stage == "after_commit":
-        original_complete = generations.complete
-
-        def complete(*args, **kwargs):
-            """Die right after the job's result is committed."""
-            result = original_complete(*args, **kwargs)
-            die_once(marker)
-            return result
-
-        generations.complete = complete
-    else:
+    if stage not in PATCHES:
         raise SystemExit(f"unknown stage {stage}")
+    module, name, before = PATCHES[stage]
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        """Die before or after the real call, as the stage says."""
+        if before:
+            die_once(marker)
+        result = original(*args, **kwargs)
+        if not before:
+            die_once(marker)
+        return result
+
+    setattr(module, name, wrapper)
 
 
 if __name__ == "__main__":

@@ -100,16 +100,13 @@ def fill_library(app, user_id: int) -> None:
     """One track made by the real pipeline, then 49 more rows sharing its file."""
     from sqlalchemy import insert, update
 
-    from webapp import db, generations, jobs
+    from tests.factories import make_media
+    from webapp import db
     from webapp.models import Media, User
 
+    media_id = make_media(app, user_id, "music", "a benchmark melody", seed=1)
     with app.app_context():
         session = db.session()
-        form = {"kind": "music", "prompt": "a benchmark melody", "genre": "lo-fi",
-                "duration": "10", "lyrics": "", "request_id": generations.new_request_id()}
-        result = generations.submit(session, user_id, form, seed=1)
-        assert not result.errors, result.errors.messages
-        media_id = jobs.run_generation(app, result.generation.id)
         model = session.get(Media, media_id)
         session.execute(insert(Media), [
             {"user_id": user_id, "kind": "music", "title": f"Benchmark track number {n}",

@@ -21,7 +21,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
-from common import ROOT, drop_pg_database, free_port, fresh_pg_database, percentile  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    drop_pg_database,
+    free_port,
+    fresh_pg_database,
+    percentile,
+    start_worker,
+    wait_healthy,
+)
 from loadmix import run_load  # noqa: E402
 
 from webapp.migrate import upgrade  # noqa: E402
@@ -55,27 +63,9 @@ def start_stack(url: str, data_dir: Path, port: int) -> list[subprocess.Popen]:
          "--threads", "48", "-b", f"127.0.0.1:{port}", "--log-level", "error",
          "webapp:create_app()"], cwd=ROOT, env=env,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    _wait_healthy(port)
+    worker = start_worker(env)
+    wait_healthy(port, 30, 0.1, 2)
     return [web, worker]
-
-
-def _wait_healthy(port: int, timeout: float = 30) -> float:
-    """Wait for /healthz to answer 200; return how long it took."""
-    import urllib.request
-
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200:
-                return time.monotonic() - started
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("service did not become healthy")
 
 
 def stop_stack(processes: list[subprocess.Popen]) -> None:
@@ -122,7 +112,7 @@ def restart_phase(port: int, url: str) -> list[tuple[str, str, str]]:
         if elapsed > 5 and "restart" not in marks:
             threading.Thread(target=restart, daemon=True).start()
         if "restarted" in marks and "healthy" not in marks:
-            marks["healthy"] = marks["restarted"] + _wait_healthy(port, 30)
+            marks["healthy"] = marks["restarted"] + wait_healthy(port, 30, 0.1, 2)
 
     posts_before = _count(url, "SELECT count(*) FROM posts")
     tally, _ = run_load(port, users=8, seconds=25, streams=4, during=during)

@@ -1,12 +1,15 @@
 """Helpers for the route sweeps: canary objects, URLs that point at them, a DB checksum."""
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
-from webapp import db
+from tests.factories import make_media, user_id_of
+from tests.routes import fill_rule
+from webapp import db, publishing
+from webapp.models import Generation, Media, User
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
 VOLATILE_COLUMNS = {("user_sessions", "last_seen")}
@@ -17,22 +20,53 @@ STREAMING_ENDPOINTS = {"events.events_stream"}
 class Canary:
     """One user's objects of every kind, to aim other users' requests at."""
 
-    user_id: int
-    username: str
-    ids: dict[str, int] = field(default_factory=dict)
-    strings: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int]
+    strings: dict[str, str]
+
+
+def make_canary(
+    app: Flask, username: str, song: str, cover: str, title: str, post: str, *,
+    publish: bool = False,
+) -> Canary:
+    """A signed-up user's track, cover, a release of both and a post (on it, if published)."""
+    user_id = user_id_of(app, username)
+    music_id = make_media(app, user_id, "music", song)
+    image_id = make_media(app, user_id, "image", cover)
+    with app.app_context():
+        session = db.session()
+        user = session.get(User, user_id)
+        release, errors = publishing.create_release(
+            session, user, title=title, music_id=music_id, image_id=image_id,
+            genre="pop", mood="calm", description="",
+        )
+        assert not errors, errors.messages
+        if publish:
+            publishing.set_published(session, user, release.id, True)
+        post_row, errors = publishing.create_post(
+            session, user, post, release.id if publish else None
+        )
+        assert not errors, errors.messages
+        generation_id = session.get(Media, music_id).generation_id
+        assert session.get(Generation, generation_id) is not None
+        ids = {
+            "media": music_id, "image": image_id, "generation": generation_id,
+            "release": release.id, "post": post_row.id, "user": user_id,
+        }
+    return Canary(ids, {"username": username})
+
+
+def sweep_rules(app: Flask, methods: set[str]):
+    """(rule, method) pairs for non-static, non-streaming routes."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint in STREAMING_ENDPOINTS:
+            continue
+        for method in sorted((rule.methods or set()) & methods):
+            yield rule, method
 
 
 def url_for_rule(rule, canary: Canary) -> str | None:
     """The rule's URL with its arguments set to the canary's objects (None if unknown)."""
-    url = rule.rule
-    for argument in rule.arguments:
-        value = _value_for(argument, canary)
-        if value is None:
-            return None
-        start = url.index("<")
-        url = url[:start] + str(value) + url[url.index(">", start) + 1 :]
-    return url
+    return fill_rule(rule, lambda argument: _value_for(argument, canary))
 
 
 def _value_for(argument: str, canary: Canary):
@@ -52,7 +86,7 @@ def checksum(app: Flask) -> str:
         session = db.session()
         inspector = inspect(session.get_bind())
         for table in sorted(inspector.get_table_names()):
-            if table.startswith(("huey", "kv", "schedule", "task")):
+            if table.startswith("huey"):
                 continue  # the job queue's own tables
             columns = [
                 c["name"] for c in inspector.get_columns(table)
@@ -63,11 +97,3 @@ def checksum(app: Flask) -> str:
             digest.update(f"{table}:{rows!r}".encode())
         session.rollback()
     return digest.hexdigest()
-
-
-def user_id_of(app: Flask, username: str) -> int:
-    """The id of a user by name."""
-    from webapp.models import User
-
-    with app.app_context():
-        return db.session().scalar(select(User.id).where(User.username == username))

@@ -8,8 +8,8 @@ from urllib.parse import quote_from_bytes
 
 from sqlalchemy import inspect, text
 
-from tests.routes import UNSAFE
-from tests.sweep import STREAMING_ENDPOINTS
+from tests.routes import UNSAFE, fill_rule
+from tests.sweep import sweep_rules
 from webapp import db
 
 FIELDS = (
@@ -23,14 +23,6 @@ HOSTILE_VALUES = (
     "", "   ", "\u202eRLO", "a\u200db", "%00", "../../etc/passwd",
 )
 HOSTILE_PATHS = ("%FF", "%ED%A0%80", str(2**70), "-1", "0", "%00", "..%2F..%2Fetc")
-
-
-def routes_with(app, methods):
-    """Non-static, non-streaming rules accepting one of `methods`."""
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint != "static" and rule.endpoint not in STREAMING_ENDPOINTS:
-            for method in sorted((rule.methods or set()) & methods):
-                yield rule, method
 
 
 def stored_control_characters(app) -> int:
@@ -59,11 +51,7 @@ def form_body(value: str) -> bytes:
 
 def fill_path(rule, value: str) -> str:
     """The rule's URL with every argument replaced by `value`."""
-    url = rule.rule
-    while "<" in url:
-        start = url.index("<")
-        url = url[:start] + value + url[url.index(">", start) + 1 :]
-    return url
+    return fill_rule(rule, lambda _argument: value)
 
 
 def test_hostile_form_values_on_every_route(app, auth, client):
@@ -71,7 +59,7 @@ def test_hostile_form_values_on_every_route(app, auth, client):
     auth.signup("alice")
     tried = 0
     statuses: dict[int, int] = {}
-    for rule, method in routes_with(app, UNSAFE):
+    for rule, method in sweep_rules(app, UNSAFE):
         for value in HOSTILE_VALUES:
             url = fill_path(rule, "1")
             response = client.open(url, method=method, data=form_body(value),
@@ -90,7 +78,7 @@ def test_hostile_paths_and_queries_on_every_route(app, auth, client):
     """Invalid UTF-8, huge ids, traversal and control characters in paths and queries."""
     auth.signup("alice")
     tried = 0
-    for rule, method in routes_with(app, {"GET"}):
+    for rule, method in sweep_rules(app, {"GET"}):
         for value in HOSTILE_PATHS:
             url = fill_path(rule, value) + f"?page={value}&tab={value}&page=2"
             for headers in ({}, {"HX-Request": "true"}):
@@ -103,7 +91,7 @@ def test_hostile_paths_and_queries_on_every_route(app, auth, client):
 def test_oversize_and_malformed_bodies(app, auth, client):
     """A 10 MB body and thousands of multipart parts get 413; wrong content types are refused."""
     auth.signup("alice")
-    for rule, method in routes_with(app, UNSAFE):
+    for rule, method in sweep_rules(app, UNSAFE):
         url = fill_path(rule, "1")
         big = client.open(url, method=method, data=b"x" * (10 * 1024 * 1024),
                           content_type="application/x-www-form-urlencoded")

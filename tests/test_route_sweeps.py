@@ -9,7 +9,7 @@ no GET changes the database.
 import pytest
 
 from tests.routes import UNSAFE
-from tests.sweep import STREAMING_ENDPOINTS, Canary, checksum, url_for_rule, user_id_of
+from tests.sweep import Canary, checksum, make_canary, sweep_rules, url_for_rule
 
 
 def access_of(app, rule) -> str:
@@ -17,45 +17,15 @@ def access_of(app, rule) -> str:
     return app.view_functions[rule.endpoint].access
 
 
-def sweep_rules(app, methods):
-    """(rule, method) pairs for non-static, non-streaming routes."""
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.endpoint in STREAMING_ENDPOINTS:
-            continue
-        for method in sorted((rule.methods or set()) & methods):
-            yield rule, method
-
-
 @pytest.fixture
 def canary(app, make_client) -> Canary:
     """User A ("owner") with one object of every kind: track, cover, job, release, post."""
-    from tests.factories import make_media
-    from webapp import db, publishing
-    from webapp.models import Generation, Media, User
-
     owner = make_client("owner")
-    user_id = user_id_of(app, "owner")
-    music_id = make_media(app, user_id, "music", "a quiet canary song")
-    image_id = make_media(app, user_id, "image", "a yellow canary")
-    with app.app_context():
-        session = db.session()
-        user = session.get(User, user_id)
-        release, errors = publishing.create_release(
-            session, user, title="Canary", music_id=music_id, image_id=image_id,
-            genre="pop", mood="calm", description="",
-        )
-        assert not errors, errors.messages
-        post, errors = publishing.create_post(session, user, "a canary post")
-        assert not errors, errors.messages
-        generation_id = session.get(Media, music_id).generation_id
-        assert session.get(Generation, generation_id) is not None
-        ids = {
-            "media": music_id, "image": image_id, "generation": generation_id,
-            "release": release.id, "post": post.id, "user": user_id, "id": music_id,
-        }
+    canary = make_canary(app, "owner", "a quiet canary song", "a yellow canary", "Canary",
+                         "a canary post")
     owner.get("/")
-    strings = {"username": "owner", "tab": "music", "filename": "0" * 32 + ".webp"}
-    return Canary(user_id, "owner", ids, strings)
+    canary.strings["filename"] = "0" * 32 + ".webp"
+    return canary
 
 
 def test_private_routes_refuse_anonymous_requests(app, canary):

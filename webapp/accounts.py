@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import passwords, usernames
+from .db import is_postgres
 from .forms import FormErrors
 from .models import LoginThrottle, User, UserSession, utcnow
 
-TAKEN = "That username is taken. Please choose another."
 BAD_CREDENTIALS = "Incorrect username or password."
 
 
@@ -47,7 +47,7 @@ def sign_up(db: Session, raw_username: str, password: str) -> tuple[User | None,
         db.commit()
     except IntegrityError:
         db.rollback()
-        errors.add("username", TAKEN)
+        errors.add("username", usernames.TAKEN)
         return None, errors
     return user, errors
 
@@ -56,9 +56,7 @@ def authenticate(db: Session, raw_username: str, password: str) -> LoginResult:
     """Check credentials, throttling failures per name whether or not the account exists."""
     key = usernames.username_key(usernames.normalise(raw_username))[:64]
     now = utcnow()
-    throttle = db.get(LoginThrottle, key)
-    if throttle and throttle.blocked_until and throttle.blocked_until > now:
-        wait = int((throttle.blocked_until - now).total_seconds()) + 1
+    if wait := _blocked_seconds(db, key, now):
         return LoginResult(error=_throttled_message(wait), retry_after=wait)
     user = db.scalar(select(User).where(User.username_key == key)) if key else None
     if passwords.verify_password(user.password_hash if user else None, password):
@@ -74,13 +72,20 @@ def authenticate(db: Session, raw_username: str, password: str) -> LoginResult:
 def check_current_password(db: Session, user: User, password: str) -> str | None:
     """None when `password` is the user's own; otherwise why not, throttled like log-ins."""
     now = utcnow()
-    throttle = db.get(LoginThrottle, user.username_key)
-    if throttle and throttle.blocked_until and throttle.blocked_until > now:
-        return _throttled_message(int((throttle.blocked_until - now).total_seconds()) + 1)
+    if wait := _blocked_seconds(db, user.username_key, now):
+        return _throttled_message(wait)
     if passwords.verify_password(user.password_hash, password):
         return None
     _record_failure(db, user.username_key, now)
     return "Current password is incorrect."
+
+
+def _blocked_seconds(db: Session, key: str, now: datetime) -> int:
+    """How many seconds a name must still wait after failed attempts (0: none)."""
+    throttle = db.get(LoginThrottle, key)
+    if throttle and throttle.blocked_until and throttle.blocked_until > now:
+        return int((throttle.blocked_until - now).total_seconds()) + 1
+    return 0
 
 
 def _throttled_message(seconds: int) -> str:
@@ -91,7 +96,7 @@ def _throttled_message(seconds: int) -> str:
 
 def _record_failure(db: Session, key: str, now: datetime) -> None:
     """Count a failure atomically and, past the free ones, block for a growing delay."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if is_postgres(db) else sqlite
     upsert = dialect.insert(LoginThrottle).values(username_key=key, failures=1)
     db.execute(
         upsert.on_conflict_do_update(

@@ -1,24 +1,18 @@
 """Sign up, log in, log out, and the account's sessions and password."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from . import accounts, db, htmx
 from .access import private, public
-from .forms import FormErrors
+from .forms import FormErrors, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths may be redirected to after log-in."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("studio.studio")
+def _after_login(target: str | None) -> str:
+    """Where to go after log-in: the same-site `next` path, or the studio."""
+    return safe_next(target, url_for("studio.studio"))
 
 
 def _render_auth_form(template: str, errors: FormErrors, status: int, **context):
@@ -51,7 +45,7 @@ def signup():
         return _render_auth_form("auth/signup.html", errors, 422, username=username, **context)
     _begin_session(user)
     flash(f"Welcome to Soundstage, {user.username}!", "success")
-    return htmx.redirect_to(_safe_next(context["next_url"]))
+    return htmx.redirect_to(_after_login(context["next_url"]))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,7 +54,7 @@ def login():
     """Sign in with a username and password."""
     context = {"mode": "login", "next_url": request.values.get("next", "")}
     if current_user.is_authenticated:
-        return redirect(_safe_next(context["next_url"]))
+        return redirect(_after_login(context["next_url"]))
     if request.method == "GET":
         return _render_auth_form("auth/login.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
@@ -74,7 +68,7 @@ def login():
             return (*response, {"Retry-After": str(result.retry_after)})
         return response
     _begin_session(result.user)
-    return htmx.redirect_to(_safe_next(context["next_url"]))
+    return htmx.redirect_to(_after_login(context["next_url"]))
 
 
 @bp.post("/logout")

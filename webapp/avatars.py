@@ -6,19 +6,18 @@ import secrets
 import warnings
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import events
+from .db import expire_loaded, finish_transaction
 from .models import User
 from .storage import data_dir, remove_quietly, write_atomically
 
 FORMATS = ["PNG", "JPEG", "WEBP"]
 SIDE = 256
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 40_000_000
 FILENAME = re.compile(r"[0-9a-f]{32}\.webp")
 MIME_TYPE = "image/webp"
 
@@ -27,19 +26,19 @@ class AvatarError(ValueError):
     """An upload that cannot become an avatar; the message is for people."""
 
 
-def avatar_dir(app: Flask | None = None) -> Path:
+def avatar_dir() -> Path:
     """Where avatar files live (DATA_DIR/avatars)."""
-    return data_dir(app) / "avatars"
+    return data_dir() / "avatars"
 
 
 def max_bytes() -> int:
     """The largest upload accepted (AVATAR_MAX_BYTES)."""
-    return int(current_app.config.get("AVATAR_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config["AVATAR_MAX_BYTES"])
 
 
 def max_pixels() -> int:
     """The largest picture accepted, in pixels, checked before decoding (AVATAR_MAX_PIXELS)."""
-    return int(current_app.config.get("AVATAR_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return int(current_app.config["AVATAR_MAX_PIXELS"])
 
 
 def read_upload(stream, limit: int) -> bytes:
@@ -50,11 +49,11 @@ def read_upload(stream, limit: int) -> bytes:
     return data
 
 
-def prepare(data: bytes, *, pixel_limit: int | None = None) -> bytes:
+def prepare(data: bytes) -> bytes:
     """Check an uploaded picture and return it re-encoded as a 256×256 WebP without metadata."""
     if not data:
         raise AvatarError("The avatar file is empty. Choose a PNG, JPEG or WebP picture.")
-    pixel_limit = pixel_limit or max_pixels()
+    pixel_limit = max_pixels()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -141,8 +140,7 @@ def replace_in_transaction(db: Session, user_id: int, filename: str) -> str | No
 
 def change_avatar(db: Session, user_id: int, filename: str) -> str | None:
     """Commit a new avatar for the user and delete the old file; returns the old name."""
-    if db.in_transaction():
-        db.commit()
+    finish_transaction(db)
     try:
         old = replace_in_transaction(db, user_id, filename)
         db.commit()
@@ -151,7 +149,5 @@ def change_avatar(db: Session, user_id: int, filename: str) -> str | None:
         remove(filename)
         raise
     remove(old)
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, User) and obj.id == user_id:
-            db.expire(obj)
+    expire_loaded(db, User, user_id)
     return old

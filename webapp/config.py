@@ -41,6 +41,12 @@ def default_config(instance_path: str) -> dict:
         "JOBS_RECONCILE_SECONDS": 30,
         "JOBS_MAX_UNFINISHED": 3,
         "JOBS_MAX_PER_HOUR": 30,
+        "JOBS_QUEUED_STALE_SECONDS": 60,
+        "JOBS_RECENT_LIMIT": 12,
+        "JOBS_POLL_MAX_DELAY": 0.25,
+        "JOBS_SHUTDOWN_SECONDS": 5,
+        "JOBS_PROGRESS_STEP": 10,
+        "JOBS_PROGRESS_SECONDS": 0.3,
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
         "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
@@ -48,6 +54,8 @@ def default_config(instance_path: str) -> dict:
         "SSE_HEARTBEAT_SECONDS": 15,
         "SSE_MAX_STREAM_SECONDS": 600,
         "LIBRARY_PAGE_SIZE": 24,
+        "LIBRARY_RENDER_CACHE": 128,
+        "FEED_PAGE_SIZE": 20,
     }
 
 
@@ -61,7 +69,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
     app.config["SQLALCHEMY_URL"] = normalise_database_url(app.config["DATABASE_URL"])
 
 
@@ -73,7 +81,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _instance_secret(instance: Path) -> str:
+def instance_secret(instance: Path) -> str:
     """A random key kept in the instance folder, so sessions survive a restart."""
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"

@@ -27,24 +27,22 @@ class Base(DeclarativeBase):
 def make_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
     """Create an engine tuned for SQLite (WAL, busy timeout, FKs) or PostgreSQL."""
     if url.startswith("sqlite"):
+        # pysqlite's timeout is SQLite's busy timeout.
         engine = create_engine(
             url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
         )
-        event.listen(
-            engine, "connect", lambda conn, record: _sqlite_pragmas(conn, busy_timeout_ms)
-        )
+        event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_pragmas(dbapi_connection, busy_timeout_ms: int) -> None:
-    """Turn on WAL, a busy timeout and foreign keys for every SQLite connection."""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Turn on WAL and foreign keys for every SQLite connection."""
     # Let SQLAlchemy, not pysqlite, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -102,3 +100,16 @@ def is_postgres(bind: Session | Engine) -> bool:
     return bind.get_bind().dialect.name == "postgresql" if isinstance(bind, Session) else (
         bind.dialect.name == "postgresql"
     )
+
+
+def finish_transaction(session: Session) -> None:
+    """End the session's open transaction, so the next one starts fresh."""
+    if session.in_transaction():
+        session.commit()
+
+
+def expire_loaded(session: Session, model: type[Base], ident: int) -> None:
+    """Forget the session's loaded copy of one row, so the next read sees what was written."""
+    loaded = session.identity_map.get(session.identity_key(model, ident))
+    if loaded is not None:
+        session.expire(loaded)

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 # C0 controls and DEL, except tab, newline and carriage return (allowed where lines are).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,3 +83,27 @@ def clean_int(
     if not minimum <= value <= maximum:
         errors.add(name, f"{label} must be between {minimum} and {maximum}.")
     return value
+
+
+def parse_page(raw: str | None, max_page: int) -> int:
+    """A ?page= argument as a whole number in 1..max_page; anything odd means page 1."""
+    if raw and raw.isascii() and raw.isdecimal() and len(raw) <= len(str(max_page)):
+        return max(1, min(int(raw), max_page))
+    return 1
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A same-site path to go to after a form; anything else is `default`."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+            and target.isprintable()
+            and " " not in target
+        ):
+            return target
+    return default

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import events, storage
+from .db import is_postgres
 from .forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
 from .generators import cover, music
 from .models import Generation, Media, User, utcnow
@@ -50,11 +51,6 @@ _GENERATION_FILE = re.compile(r"^gen-(\d+)[.-]")
 
 class LeaseLost(Exception):
     """Another worker now owns the job (our lease expired): stop without writing."""
-
-
-def setting(name: str, default):
-    """A job setting from the app config."""
-    return current_app.config.get(name, default)
 
 
 # ---------------------------------------------------------------------------
@@ -193,7 +189,7 @@ def submit(
     )
     db.add(generation)
     db.flush()
-    _library_changed(db, user_id)  # an open library shows the pending card at once
+    library_changed(db, user_id)  # an open library shows the pending card at once
     db.commit()
     result.generation, result.created = generation, True
     if enqueue is not None:
@@ -206,7 +202,7 @@ def submit(
 
 def _lock_user(db: Session, user_id: int) -> None:
     """Serialise this user's submits: a row lock on PostgreSQL, the write lock on SQLite."""
-    if db.get_bind().dialect.name == "postgresql":
+    if is_postgres(db):
         db.execute(select(User.id).where(User.id == user_id).with_for_update())
     else:
         db.execute(update(User).where(User.id == user_id).values(updated_at=User.updated_at))
@@ -214,7 +210,7 @@ def _lock_user(db: Session, user_id: int) -> None:
 
 def _limit_message(db: Session, user_id: int, now: datetime) -> str | None:
     """Why this user may not start another job now, if they may not."""
-    max_unfinished = int(setting("JOBS_MAX_UNFINISHED", 3))
+    max_unfinished = int(current_app.config["JOBS_MAX_UNFINISHED"])
     unfinished = db.scalar(
         select(func.count(Generation.id)).where(
             Generation.user_id == user_id, Generation.status.in_(UNFINISHED)
@@ -225,7 +221,7 @@ def _limit_message(db: Session, user_id: int, now: datetime) -> str | None:
             f"You already have {unfinished} jobs in progress, the most at once. "
             "Please wait for one to finish, then try again."
         )
-    max_per_hour = int(setting("JOBS_MAX_PER_HOUR", 30))
+    max_per_hour = int(current_app.config["JOBS_MAX_PER_HOUR"])
     recent = db.scalar(
         select(func.count(Generation.id)).where(
             Generation.user_id == user_id, Generation.created_at > now - timedelta(hours=1)
@@ -265,8 +261,8 @@ def claim(db: Session, generation_id: int, *, now: datetime | None = None) -> Cl
     """
     now = now or utcnow()
     token = secrets.token_hex(16)
-    lease = timedelta(seconds=int(setting("JOBS_LEASE_SECONDS", 120)))
-    max_attempts = int(setting("JOBS_MAX_ATTEMPTS", 3))
+    lease = timedelta(seconds=int(current_app.config["JOBS_LEASE_SECONDS"]))
+    max_attempts = int(current_app.config["JOBS_MAX_ATTEMPTS"])
     taken = db.execute(
         update(Generation)
         .where(
@@ -310,7 +306,7 @@ def report_progress(
     Raises LeaseLost when another worker has taken the job over.
     """
     now = now or utcnow()
-    lease = timedelta(seconds=int(setting("JOBS_LEASE_SECONDS", 120)))
+    lease = timedelta(seconds=int(current_app.config["JOBS_LEASE_SECONDS"]))
     progress = max(0, min(99, int(progress)))
     changed = db.execute(
         update(Generation)
@@ -363,7 +359,7 @@ def complete(
     if done != 1:
         db.rollback()
         return None
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if is_postgres(db) else sqlite
     db.execute(
         dialect.insert(Media)
         .values(
@@ -383,21 +379,25 @@ def complete(
         .on_conflict_do_nothing(index_elements=["generation_id"])
     )
     media_id = db.scalar(select(Media.id).where(Media.generation_id == held.generation_id))
-    _library_changed(db, held.user_id)
+    library_changed(db, held.user_id)
     _progressed(db, held.user_id, held.generation_id, 100, "done")
     db.commit()
     return media_id
 
 
-def _library_changed(db: Session, user_id: int) -> None:
-    """Bump the owner's library version and tell their tabs, in the current transaction."""
+def library_changed(db: Session, user_id: int, *, profile: bool = False) -> int:
+    """Bump the owner's library (and profile) version and tell their tabs, in this transaction.
+
+    Returns the new library version.
+    """
+    values = {"library_version": User.library_version + 1, "updated_at": User.updated_at}
+    if profile:
+        values["profile_version"] = User.profile_version + 1
     version = db.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(library_version=User.library_version + 1, updated_at=User.updated_at)
-        .returning(User.library_version)
+        update(User).where(User.id == user_id).values(**values).returning(User.library_version)
     ).scalar_one()
     events.publish(db, user_id, "library-changed", {"version": version})
+    return version
 
 
 def fail_attempt(
@@ -408,7 +408,7 @@ def fail_attempt(
     Returns True when the job should be enqueued again. Commits.
     """
     now = now or utcnow()
-    max_attempts = int(setting("JOBS_MAX_ATTEMPTS", 3))
+    max_attempts = int(current_app.config["JOBS_MAX_ATTEMPTS"])
     fenced = (
         Generation.id == held.generation_id,
         Generation.lease_token == held.token,
@@ -435,7 +435,7 @@ def fail_attempt(
         )
     ).rowcount
     if failed == 1:
-        _library_changed(db, held.user_id)  # the library drops its pending card
+        library_changed(db, held.user_id)  # the library drops its pending card
         _progressed(db, held.user_id, held.generation_id, 0, "failed")
     db.commit()
     if failed == 1:
@@ -546,8 +546,8 @@ def reconcile(db: Session, *, now: datetime | None = None) -> list[int]:
     """
     db.rollback()  # read the latest state, not an old snapshot
     now = now or utcnow()
-    max_attempts = int(setting("JOBS_MAX_ATTEMPTS", 3))
-    stale = now - timedelta(seconds=int(setting("JOBS_QUEUED_STALE_SECONDS", 60)))
+    max_attempts = int(current_app.config["JOBS_MAX_ATTEMPTS"])
+    stale = now - timedelta(seconds=int(current_app.config["JOBS_QUEUED_STALE_SECONDS"]))
     expired = (Generation.status == "running") & (Generation.lease_until < now)
     requeue: list[int] = []
     exhausted = db.execute(
@@ -569,7 +569,7 @@ def reconcile(db: Session, *, now: datetime | None = None) -> list[int]:
             )
         ).rowcount
         if changed == 1:
-            _library_changed(db, user_id)
+            library_changed(db, user_id)
             _progressed(db, user_id, generation_id, 0, "failed")
             db.commit()
             remove_files(generation_id, kind)
@@ -626,7 +626,7 @@ def recent_jobs(
     db: Session, user_id: int, limit: int | None = None
 ) -> list[tuple[Generation, Media | None]]:
     """The user's latest jobs, newest first, each with its media once done."""
-    limit = limit or int(setting("JOBS_RECENT_LIMIT", 12))
+    limit = limit or int(current_app.config["JOBS_RECENT_LIMIT"])
     generations = db.scalars(
         select(Generation)
         .where(Generation.user_id == user_id)
@@ -636,15 +636,14 @@ def recent_jobs(
     return _with_media(db, user_id, generations)
 
 
-def unfinished_jobs(db: Session, user_id: int) -> list[Generation]:
-    """The user's queued and running jobs, newest first."""
-    return list(
-        db.scalars(
-            select(Generation)
-            .where(Generation.user_id == user_id, Generation.status.in_(UNFINISHED))
-            .order_by(Generation.id.desc())
-        )
+def unfinished_jobs(db: Session, user_id: int, kind: str | None = None) -> list[Generation]:
+    """The user's queued and running jobs (of one kind, if given), newest first."""
+    query = select(Generation).where(
+        Generation.user_id == user_id, Generation.status.in_(UNFINISHED)
     )
+    if kind is not None:
+        query = query.where(Generation.kind == kind)
+    return list(db.scalars(query.order_by(Generation.id.desc())))
 
 
 def job_for_owner(

@@ -1,6 +1,7 @@
 """The only module that spells htmx header names."""
 
 import json
+from collections.abc import Callable
 
 from flask import Response, make_response, redirect, request
 
@@ -58,6 +59,13 @@ def set_version(response: Response, version: str) -> Response:
     """Tell the region which version it now holds."""
     response.headers["HX-PTag"] = version
     return response
+
+
+def versioned_fragment(version: str, render: Callable[[], str]) -> Response:
+    """The region's fragment tagged with `version`, or an empty 304 if the page holds it."""
+    if client_version() == version:
+        return set_version(make_response("", 304), version)
+    return set_version(make_response(render()), version)
 
 
 def vary(response: Response) -> Response:

@@ -96,10 +96,7 @@ class Jobs:
         """Run queued tasks in this thread until the queue is empty; returns how many ran."""
         huey = self.huey
         ran = 0
-        while ran < limit and huey.storage.queue_size():
-            task = huey.dequeue()
-            if task is None:
-                break
+        while ran < limit and (task := huey.dequeue()) is not None:
             huey.execute(task)
             ran += 1
         return ran
@@ -124,7 +121,7 @@ class Jobs:
             return
         self._stop.clear()
         if not self.huey.immediate:
-            workers = int(self.app.config.get("JOBS_WORKERS", 2))
+            workers = int(self.app.config["JOBS_WORKERS"])
             self.consumer = EmbeddedConsumer(self.huey, **self._consumer_options(workers))
             self.consumer.start()
         self._start_reconciler()
@@ -138,8 +135,8 @@ class Jobs:
             "periodic": False,
             "initial_delay": 0.05,
             "backoff": 1.5,
-            "max_delay": float(config.get("JOBS_POLL_MAX_DELAY", 0.25)),
-            "shutdown_timeout": float(config.get("JOBS_SHUTDOWN_SECONDS", 5)),
+            "max_delay": float(config["JOBS_POLL_MAX_DELAY"]),
+            "shutdown_timeout": float(config["JOBS_SHUTDOWN_SECONDS"]),
         }
 
     def _start_reconciler(self) -> None:
@@ -151,7 +148,7 @@ class Jobs:
 
     def _reconcile_loop(self) -> None:
         """The reconciler thread: one pass at start (with the orphan sweep), then on a timer."""
-        interval = float(self.app.config.get("JOBS_RECONCILE_SECONDS", 30))
+        interval = float(self.app.config["JOBS_RECONCILE_SECONDS"])
         first = True
         while not self._stop.is_set():
             try:
@@ -199,7 +196,7 @@ def jobs_of(app: Flask) -> Jobs:
 
 def start_embedded(app: Flask) -> None:
     """Start consumer threads inside this process, unless JOBS_EMBEDDED is off."""
-    if app.config.get("JOBS_EMBEDDED", True):
+    if app.config["JOBS_EMBEDDED"]:
         jobs_of(app).start_embedded()
 
 
@@ -264,11 +261,10 @@ class ProgressReporter:
         self.session = session
         self.held = held
         self.clock = clock
-        self.step = int(config.get("JOBS_PROGRESS_STEP", 10))
-        self.seconds = float(config.get("JOBS_PROGRESS_SECONDS", 0.3))
+        self.step = int(config["JOBS_PROGRESS_STEP"])
+        self.seconds = float(config["JOBS_PROGRESS_SECONDS"])
         self.last = 0
         self.last_at = time.monotonic()
-        self.writes: list[int] = []
 
     def __call__(self, progress: int) -> None:
         """Record progress when it moved enough, long enough after the last write."""
@@ -278,7 +274,6 @@ class ProgressReporter:
             return
         generations.report_progress(self.session, self.held, progress, now=self.clock())
         self.last, self.last_at = progress, time.monotonic()
-        self.writes.append(progress)
 
 
 def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output:

@@ -47,7 +47,6 @@ from .library_items import (
     parse_tab,
     parse_tag,
     releases_using,
-    unfinished_jobs,
     view_version,
 )
 
@@ -113,24 +112,19 @@ class FragmentCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._entries.clear()
-
 
 def fragment_cache() -> FragmentCache:
     """This process's cache (LIBRARY_RENDER_CACHE fragments; 0 turns it off)."""
     cache = current_app.extensions.get("library_fragments")
     if cache is None:
-        size = int(current_app.config.get("LIBRARY_RENDER_CACHE", 128))
+        size = int(current_app.config["LIBRARY_RENDER_CACHE"])
         cache = current_app.extensions.setdefault("library_fragments", FragmentCache(size))
     return cache
 
 
 def page_size() -> int:
     """Items per grid page (LIBRARY_PAGE_SIZE)."""
-    return max(1, int(current_app.config.get("LIBRARY_PAGE_SIZE", 24)))
+    return max(1, int(current_app.config["LIBRARY_PAGE_SIZE"]))
 
 
 def requested_view() -> tuple[str, int]:
@@ -168,13 +162,14 @@ def render_fragment(tab: str, page: int, known: Tag | None) -> tuple[str, str, i
 
     Music and images fragments without jobs under way come from the cache when this
     version was already rendered; job cards (whose progress moves without a version)
-    and release cards (whose forms carry a per-session CSRF token) are never kept.
+    and release cards (whose forms carry a per-session CSRF token) are never kept. A job
+    starting or ending moves the version, so a kept fragment never hides a job card.
     """
     session, user_id = db.session(), current_user.id
     key = (user_id, tab, page, page_size(), current_version(tab), request.script_root)
     cache = fragment_cache()
     kept = cache.get(key) if tab in TAB_KINDS else None
-    if kept is not None and (page != 1 or not unfinished_jobs(session, user_id, tab)):
+    if kept is not None:
         body, tag = kept
         since = since_of(known, tab)
         new_items = count_newer(session, user_id, tab, since) if since is not None else 0

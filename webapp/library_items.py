@@ -9,22 +9,20 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, case, delete, func, or_, select, update
+from sqlalchemy import Row, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from . import events, storage
-from .models import Generation, Media, Release, User
+from . import forms, generations, storage
+from .models import Generation, Media, Release
 
 TABS = ("music", "images", "releases")
 TAB_LABELS = {"music": "Music", "images": "Images", "releases": "Releases"}
 TAB_KINDS = {"music": "music", "images": "image"}
 KIND_TABS = {kind: tab for tab, kind in TAB_KINDS.items()}
-UNFINISHED = ("queued", "running")
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE = 1_000_000
 CARD_COLUMNS = (Media.id, Media.kind, Media.title, Media.prompt, Media.duration, Media.size,
                 Media.created_at)
-_PAGE = re.compile(r"[0-9]{1,7}")
 _TAG = re.compile(r"v([0-9]{1,10})-(music|images|releases)-([0-9]{1,7})-([0-9]{1,10})")
 
 
@@ -60,13 +58,6 @@ def parse_tab(raw: str | None) -> str:
     return raw if raw in TABS else "music"
 
 
-def parse_page(raw: str | None) -> int:
-    """The page asked for (1-based), or 1 when it is missing or not a sane number."""
-    if raw and _PAGE.fullmatch(raw):
-        return max(1, min(int(raw), MAX_PAGE))
-    return 1
-
-
 @dataclass
 class GridPage:
     """One page of one tab of a user's library, and the tag that names it."""
@@ -99,6 +90,11 @@ class GridPage:
         return not (self.items or self.releases or self.jobs)
 
 
+def parse_page(raw: str | None) -> int:
+    """The library page asked for (1-based), or 1 when it is missing or not a sane number."""
+    return forms.parse_page(raw, MAX_PAGE)
+
+
 def view_version(library_version: int, profile_version: int, tab: str) -> int:
     """The counter a tab's tag carries: what must move for the tab to look different.
 
@@ -123,19 +119,7 @@ def count_newer(db: Session, user_id: int, tab: str, since: int) -> int:
 
 def unfinished_jobs(db: Session, user_id: int, tab: str) -> list[Generation]:
     """The queued and running jobs whose results will land in this tab, newest first."""
-    if tab not in TAB_KINDS:
-        return []
-    return list(
-        db.scalars(
-            select(Generation)
-            .where(
-                Generation.user_id == user_id,
-                Generation.kind == TAB_KINDS[tab],
-                Generation.status.in_(UNFINISHED),
-            )
-            .order_by(Generation.id.desc())
-        )
-    )
+    return generations.unfinished_jobs(db, user_id, TAB_KINDS[tab]) if tab in TAB_KINDS else []
 
 
 def grid_page(
@@ -266,14 +250,10 @@ def delete_item(db: Session, user_id: int, media_id: int) -> Deleted | None:
     if removed != 1:
         db.rollback()
         return None
-    bump = {"library_version": User.library_version + 1, "updated_at": User.updated_at}
-    if any(published for _, published in releases):
-        # A published release disappears from the public profile too.
-        bump["profile_version"] = User.profile_version + 1
-    version = db.execute(
-        update(User).where(User.id == user_id).values(**bump).returning(User.library_version)
-    ).scalar_one()
-    events.publish(db, user_id, "library-changed", {"version": version})
+    # A published release disappears from the public profile too.
+    version = generations.library_changed(
+        db, user_id, profile=any(published for _, published in releases)
+    )
     db.commit()
     for relative in files:
         # The row is gone either way; a file that cannot go now is swept as an orphan later.

@@ -1,7 +1,5 @@
 """Posts and the public feeds: /explore, its fragment, and each user's feed fragment."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -17,6 +15,7 @@ from sqlalchemy import select
 
 from . import db, htmx, publishing
 from .access import private, public
+from .forms import parse_page, safe_next
 from .models import User
 
 bp = Blueprint("posts", __name__)
@@ -40,37 +39,15 @@ def post_form_releases():
 
 
 def _page() -> int:
-    """The ?page= argument: a whole number from 1, anything else means page 1."""
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 6:
-        return 1
-    return max(1, min(int(raw), publishing.MAX_PAGE))
-
-
-def _safe_next(target: str | None, default: str) -> str:
-    """A same-site page path to return to without JavaScript; fragments fall back."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-            and target.isprintable()
-            and " " not in target
-        ):
-            return target
-    return default
+    """The ?page= argument of a feed."""
+    return parse_page(request.args.get("page"), publishing.MAX_PAGE)
 
 
 def _feed_response(feed: publishing.Feed):
     """The feed fragment, or 304 when the region already shows this version."""
-    tag = viewer_feed_tag(feed)
-    if htmx.client_version() == tag:
-        return htmx.vary(htmx.set_version(make_response("", 304), tag))
-    response = make_response(render_template("partials/feed.html", feed=feed))
-    return htmx.vary(htmx.set_version(response, tag))
+    return htmx.vary(htmx.versioned_fragment(
+        viewer_feed_tag(feed), lambda: render_template("partials/feed.html", feed=feed)
+    ))
 
 
 @bp.get("/explore")
@@ -107,19 +84,18 @@ def user_feed(user_id: int):
 @private
 def form():
     """The post form fragment; 304 while the user's published releases are unchanged."""
-    version = str(current_user.profile_version)
-    if htmx.client_version() == version:
-        return htmx.set_version(make_response("", 304), version)
-    next_page = _safe_next(request.args.get("next"), url_for("posts.explore"))
-    response = make_response(render_template("partials/post_form.html", post_next=next_page))
-    return htmx.set_version(response, version)
+    next_page = safe_next(request.args.get("next"), url_for("posts.explore"))
+    return htmx.versioned_fragment(
+        str(current_user.profile_version),
+        lambda: render_template("partials/post_form.html", post_next=next_page),
+    )
 
 
 @bp.post("/posts")
 @private
 def create():
     """Publish a post; attaching someone else's release is a 404 and stores nothing."""
-    next_page = _safe_next(request.form.get("next"), url_for("posts.explore"))
+    next_page = safe_next(request.form.get("next"), url_for("posts.explore"))
     values = {name: request.form.get(name, "") for name in ("body", "release_id")}
     post, errors = publishing.create_post(
         db.session(), current_user, values["body"], values["release_id"] or None
@@ -147,7 +123,7 @@ def delete(post_id: int):
     message = "Post deleted."
     if not htmx.is_partial():
         flash(message, "success")
-        return redirect(_safe_next(request.form.get("next"), url_for("posts.explore")), 303)
+        return redirect(safe_next(request.form.get("next"), url_for("posts.explore")), 303)
     response = make_response("")
     htmx.trigger(response, publishing.POST_DELETED, {"id": post_id})
     return htmx.announce(response, message)

@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from . import accounts, avatars, db, htmx, publishing, usernames
 from .access import private, public
-from .forms import FormErrors
+from .forms import FormErrors, parse_page
 from .models import User, utcnow
 
 bp = Blueprint("profiles", __name__)
 
-MAX_PAGE = 100_000
 STATUS = {"invalid": 422, "taken": 422, "too_soon": 429, "busy": 503, "no_undo": 409}
 
 
@@ -101,14 +100,6 @@ def save_profile(
     return ProfileResult("saved", errors, message, username=result.username, avatar=filename)
 
 
-def _page_number() -> int:
-    """The ?page= argument as a bounded whole number (1 when missing or odd)."""
-    raw = request.args.get("page", "1")
-    if not raw.isdecimal() or not raw.isascii() or len(raw) > 6:
-        return 1
-    return max(1, min(int(raw), MAX_PAGE))
-
-
 @bp.get("/u/<username>")
 @public
 def public_profile(username: str):
@@ -121,7 +112,8 @@ def public_profile(username: str):
         # An old name leads to the current one until somebody else claims it.
         arguments = {"page": request.args["page"]} if "page" in request.args else {}
         return redirect(url_for(".public_profile", username=current_name, **arguments), 301)
-    feed = publishing.profile_feed(session, user.id, _page_number())
+    page = parse_page(request.args.get("page"), publishing.MAX_PAGE)
+    feed = publishing.profile_feed(session, user.id, page)
     return render_template("profiles/profile.html", profile_user=user, feed=feed)
 
 
@@ -133,26 +125,24 @@ def profile_header(user_id: int):
     if user is None:
         abort(404)
     level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
-    version = profile_tag(user)
-    if htmx.client_version() == version:
-        return "", 304
     # On the profile page itself the fragment also carries the new <title>.
     template = "profiles/header_fragment.html" if level == 1 else "partials/profile_header.html"
-    response = make_response(render_template(template, profile_user=user, heading_level=level))
-    return htmx.set_version(response, version)
+    return htmx.versioned_fragment(
+        profile_tag(user),
+        lambda: render_template(template, profile_user=user, heading_level=level),
+    )
 
 
 @bp.get("/fragments/nav-user")
 @private
 def nav_user():
     """The navigation's link to the signed-in user's profile; 304 when unchanged."""
-    version = profile_tag(current_user)
-    if htmx.client_version() == version:
-        return "", 304
-    response = make_response(render_template("partials/nav_user.html"))
-    return htmx.set_version(response, version)
+    return htmx.versioned_fragment(
+        profile_tag(current_user), lambda: render_template("partials/nav_user.html")
+    )
 
 
+@bp.app_template_global("profile_tag")
 def profile_tag(user: User) -> str:
     """The version of everything a profile header or the nav shows of a user."""
     return f"p{user.profile_version}"
@@ -233,12 +223,12 @@ def username_history():
 @private
 def username_history_fragment():
     """The history table alone, for live refresh; 304 when unchanged."""
-    version = profile_tag(current_user)
-    if htmx.client_version() == version:
-        return "", 304
-    changes = usernames.history(db.session(), current_user.id)
-    response = make_response(render_template("partials/username_history.html", changes=changes))
-    return htmx.set_version(response, version)
+    def render() -> str:
+        """The table, read only when the page's copy is out of date."""
+        changes = usernames.history(db.session(), current_user.id)
+        return render_template("partials/username_history.html", changes=changes)
+
+    return htmx.versioned_fragment(profile_tag(current_user), render)
 
 
 def _changed(

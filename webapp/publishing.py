@@ -8,7 +8,6 @@ events before the caller's commit, in the same transaction.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, exists, literal, or_, select, union_all, update
@@ -23,7 +22,6 @@ TITLE_MAX = 120
 TAG_MAX = 40
 DESCRIPTION_MAX = 1000
 POST_MAX = 2000
-DEFAULT_FEED_PAGE_SIZE = 20
 MAX_PAGE = 100_000
 CHOICES_LIMIT = 200
 
@@ -43,7 +41,6 @@ class FeedEntry:
     """
 
     kind: str  # "release" | "post"
-    created_at: datetime
     release: Release | None
     post: Post | None
     author: User
@@ -152,11 +149,13 @@ def own_release(db: Session, user: User, release_id: int) -> Release:
     return release
 
 
-def set_published(db: Session, user: User, release_id: int, published: bool) -> Release:
-    """Publish or unpublish one of the user's releases; commits when it changes."""
+def set_published(
+    db: Session, user: User, release_id: int, published: bool
+) -> tuple[Release, bool]:
+    """Publish or unpublish one of the user's releases; commits and says whether it changed."""
     release = own_release(db, user, release_id)
     if release.published == published:
-        return release
+        return release, False
     release.published = published
     if published:
         release.published_at = utcnow()
@@ -166,7 +165,7 @@ def set_published(db: Session, user: User, release_id: int, published: bool) -> 
     events.publish(db, user.id, name, {"id": release.id})
     events.publish(db, user.id, LIBRARY_CHANGED, {"release": release.id})
     db.commit()
-    return release
+    return release, True
 
 
 def delete_release(db: Session, user: User, release_id: int) -> None:
@@ -280,7 +279,7 @@ def explore_feed(db: Session, page: int = 1) -> Feed:
 
 def feed_page_size() -> int:
     """Entries per feed page (FEED_PAGE_SIZE)."""
-    return int(current_app.config.get("FEED_PAGE_SIZE", DEFAULT_FEED_PAGE_SIZE))
+    return int(current_app.config["FEED_PAGE_SIZE"])
 
 
 def _feed(db: Session, author_id: int | None, page: int) -> Feed:
@@ -332,10 +331,10 @@ def _feed(db: Session, author_id: int | None, page: int) -> Feed:
     for row in rows:
         if row.kind == "release" and row.id in found_releases:
             release, author = found_releases[row.id]
-            entries.append(FeedEntry("release", release.published_at, release, None, author))
+            entries.append(FeedEntry("release", release, None, author))
         elif row.kind == "post" and row.id in found_posts:
             post, author, attached = found_posts[row.id]
-            entries.append(FeedEntry("post", post.created_at, attached, post, author))
+            entries.append(FeedEntry("post", attached, post, author))
     return Feed(entries, page, has_next, _feed_version(entries, page, has_next), author_id)
 
 

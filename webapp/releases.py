@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -24,19 +23,7 @@ RELEASE_FIELDS = ("title", "music_id", "image_id", "genre", "mood", "description
 @bp.app_context_processor
 def release_helpers() -> dict:
     """Template helpers for release cards and the release form, on every page."""
-    return {"media_url": media_url, "release_form_choices": release_form_choices}
-
-
-def media_url(media_id: int, variant: str = "file") -> str:
-    """The URL of a media item's file or preview (served by the media blueprint)."""
-    endpoint = f"media.{variant}"
-    try:
-        rule = next(current_app.url_map.iter_rules(endpoint))
-    except (KeyError, StopIteration):
-        # The media routes are not registered (yet): use their documented shape.
-        return f"{request.script_root}/media/{int(media_id)}/{variant}"
-    (argument,) = rule.arguments
-    return url_for(endpoint, **{argument: media_id})
+    return {"release_form_choices": release_form_choices}
 
 
 def release_form_choices():
@@ -60,11 +47,9 @@ def new():
 @private
 def form():
     """The release form fragment; 304 while the user's library has not changed."""
-    version = str(current_user.library_version)
-    if htmx.client_version() == version:
-        return htmx.set_version(make_response("", 304), version)
-    response = make_response(render_template("partials/release_form.html"))
-    return htmx.set_version(response, version)
+    return htmx.versioned_fragment(
+        str(current_user.library_version), lambda: render_template("partials/release_form.html")
+    )
 
 
 @bp.post("/releases")
@@ -103,9 +88,8 @@ def unpublish(release_id: int):
 
 def _set_published(release_id: int, published: bool):
     """Change a release's state and answer with its card (htmx) or a redirect."""
-    version = current_user.profile_version
-    release = publishing.set_published(db.session(), current_user, release_id, published)
-    if current_user.profile_version == version and htmx.is_partial():
+    release, changed = publishing.set_published(db.session(), current_user, release_id, published)
+    if not changed and htmx.is_partial():
         return "", 204  # already in that state (a second click, or a stale page)
     if published:
         message = f"“{release.title}” is published: it shows on your profile and on Explore."

@@ -9,9 +9,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 
+from .config import instance_secret
 from .migrate import upgrade
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/soundstage"
@@ -30,7 +32,8 @@ def start(url: str, web_ports: list[int], consumers: int) -> list[subprocess.Pop
     """Start the web processes and job consumers with a shared configuration."""
     env = {**os.environ, "DATABASE_URL": url, "SOUNDSTAGE_JOBS_EMBEDDED": "false"}
     env.setdefault("DATA_DIR", os.path.abspath("instance/scaled-data"))
-    env.setdefault("SECRET_KEY", _shared_secret())
+    # One secret for every process, so a session works on any of them.
+    env.setdefault("SECRET_KEY", instance_secret(Path("instance")))
     python = sys.executable
     processes = []
     for port in web_ports:
@@ -44,19 +47,6 @@ def start(url: str, web_ports: list[int], consumers: int) -> list[subprocess.Pop
             [python, "-m", "flask", "--app", "webapp", "worker", "--workers", "2"], env=env
         ))
     return processes
-
-
-def _shared_secret() -> str:
-    """One secret for every process, so a session works on any of them."""
-    path = "instance/secret_key"
-    os.makedirs("instance", exist_ok=True)
-    if not os.path.exists(path):
-        import secrets
-
-        with open(path, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    with open(path) as handle:
-        return handle.read().strip()
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

@@ -134,8 +134,6 @@ def _was_unfinished(tag: str) -> bool:
 def job_list():
     """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
     context = _list_context()
-    version = context["list_version"]
-    if htmx.client_version() == version:
-        return htmx.set_version(make_response("", 304), version)
-    response = make_response(render_template("partials/job_list.html", **context))
-    return htmx.set_version(response, version)
+    return htmx.versioned_fragment(
+        context["list_version"], lambda: render_template("partials/job_list.html", **context)
+    )

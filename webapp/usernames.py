@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import events
+from .db import expire_loaded, finish_transaction
 from .forms import has_control_characters
 from .models import User, UsernameChange, utcnow
 
@@ -72,8 +73,6 @@ BUSY = "The service is busy right now. Please try again in a moment."
 NO_UNDO = "There is no recent username change to undo."
 UNDO_TAKEN = "Your previous username has been taken by someone else, so it cannot be restored."
 BUSY_SIGNS = ("database is locked", "database is busy", "deadlock detected", "lock timeout")
-DEFAULT_INTERVAL = timedelta(hours=24)
-DEFAULT_UNDO_WINDOW = timedelta(minutes=30)
 
 
 @dataclass
@@ -83,7 +82,6 @@ class RenameResult:
     outcome: str  # renamed | undone | unchanged | invalid | taken | too_soon | busy | no_undo
     message: str
     username: str | None = None
-    previous: str | None = None
     retry_at: datetime | None = None
 
     @property
@@ -94,19 +92,17 @@ class RenameResult:
 
 def rename_interval() -> timedelta:
     """How long a user waits between renames (RENAME_INTERVAL)."""
-    return _config_delta("RENAME_INTERVAL", DEFAULT_INTERVAL)
+    return _config_delta("RENAME_INTERVAL")
 
 
 def undo_window() -> timedelta:
     """How long after a rename it can be undone (RENAME_UNDO_WINDOW)."""
-    return _config_delta("RENAME_UNDO_WINDOW", DEFAULT_UNDO_WINDOW)
+    return _config_delta("RENAME_UNDO_WINDOW")
 
 
-def _config_delta(key: str, default: timedelta) -> timedelta:
-    """A duration from the app config (a timedelta or seconds), or the default outside an app."""
-    if not has_app_context():
-        return default
-    value = current_app.config.get(key, default)
+def _config_delta(key: str) -> timedelta:
+    """A duration from the app config: a timedelta, or seconds (from the environment)."""
+    value = current_app.config[key]
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
@@ -138,11 +134,11 @@ def rename_user(
     name = normalise(new_name)
     key = username_key(name)
     interval = rename_interval()
-    _finish_transaction(db)
+    finish_transaction(db)
     current = db.execute(
         select(User.username, User.username_key).where(User.id == user_id)
     ).one_or_none()
-    _finish_transaction(db)
+    finish_transaction(db)
     if current is None:
         raise LookupError(f"no user {user_id}")
     if current.username == name:
@@ -174,7 +170,7 @@ def rename_user(
         return refused
     log.info("user %s renamed %r -> %r", user_id, current.username, name)
     return RenameResult(
-        "renamed", f"Username changed to {name}.", username=name, previous=current.username
+        "renamed", f"Username changed to {name}.", username=name
     )
 
 
@@ -185,9 +181,9 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
     which itself cannot be undone.
     """
     now = now or utcnow()
-    _finish_transaction(db)
+    finish_transaction(db)
     last = undoable_change(db, user_id, now)
-    _finish_transaction(db)
+    finish_transaction(db)
     if last is None:
         return RenameResult("no_undo", NO_UNDO)
     target = last.old_username
@@ -212,8 +208,7 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
         return refused
     log.info("user %s undid a rename %r -> %r", user_id, last.new_username, target)
     return RenameResult(
-        "undone", f"Username changed back to {target}.", username=target,
-        previous=last.new_username,
+        "undone", f"Username changed back to {target}.", username=target
     )
 
 
@@ -303,7 +298,7 @@ def _apply_change(
         if _is_busy(error):
             return RenameResult("busy", BUSY)
         raise
-    _expire_user(db, user_id)
+    expire_loaded(db, User, user_id)
     return None
 
 
@@ -322,24 +317,11 @@ def _record_change(
 def _refusal(db: Session, user_id: int, now: datetime, interval: timedelta) -> RenameResult:
     """Why the conditional UPDATE matched no row: too soon, or a change at the same moment."""
     changed = db.scalar(select(User.username_changed_at).where(User.id == user_id))
-    _finish_transaction(db)
+    finish_transaction(db)
     if changed is not None and changed > now - interval:
         retry_at = changed + interval
         return RenameResult("too_soon", too_soon_message(retry_at), retry_at=retry_at)
     return RenameResult("busy", BUSY)
-
-
-def _finish_transaction(db: Session) -> None:
-    """End the session's open transaction, so the next one starts fresh."""
-    if db.in_transaction():
-        db.commit()
-
-
-def _expire_user(db: Session, user_id: int) -> None:
-    """Forget loaded copies of the user, so the next read sees the new name."""
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, User) and obj.id == user_id:
-            db.expire(obj)
 
 
 def _is_busy(error: OperationalError) -> bool:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import colorsys
+import functools
 import io
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .common import Output, ProgressFn, seeded_rng, write_output
+from .common import Output, Progress, ProgressFn, prompt_words, seeded_rng, write_output
 
 COVER_SIZE = 1024
 THUMB_SIZE = 320
@@ -56,18 +56,17 @@ def _keyword_map(groups: dict[str, str]) -> dict[str, str]:
     return {word: name for name, words in groups.items() for word in words.split()}
 
 
-_COMPOSITION_WORDS = _keyword_map(
-    {
-        "horizon": "mountain mountains hill hills peak valley alps horizon road canyon forest",
-        "waves": "ocean sea wave waves water beach surf tide lake river shore sail",
-        "orbits": "space star stars galaxy planet cosmic orbit moon astral universe nebula",
-        "grid": "retro synthwave 80s neon cyber cyberpunk arcade vaporwave outrun grid",
-        "rays": "sunburst light rays ray shine radiant glory dawn sunrise",
-        "bokeh": "dream dreamy bokeh city lights glow club bubbles firefly rain rainy",
-        "bauhaus": "geometric abstract bauhaus modern minimal shape shapes pattern jazz",
-    }
-)
-_COMPOSITIONS = ("horizon", "waves", "orbits", "grid", "rays", "bokeh", "bauhaus")
+_COMPOSITION_GROUPS = {
+    "horizon": "mountain mountains hill hills peak valley alps horizon road canyon forest",
+    "waves": "ocean sea wave waves water beach surf tide lake river shore sail",
+    "orbits": "space star stars galaxy planet cosmic orbit moon astral universe nebula",
+    "grid": "retro synthwave 80s neon cyber cyberpunk arcade vaporwave outrun grid",
+    "rays": "sunburst light rays ray shine radiant glory dawn sunrise",
+    "bokeh": "dream dreamy bokeh city lights glow club bubbles firefly rain rainy",
+    "bauhaus": "geometric abstract bauhaus modern minimal shape shapes pattern jazz",
+}
+_COMPOSITION_WORDS = _keyword_map(_COMPOSITION_GROUPS)
+_COMPOSITIONS = tuple(_COMPOSITION_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,9 @@ def render_cover(
     progress: ProgressFn | None = None,
 ) -> tuple[int, int]:
     """Draw a COVER_SIZE square cover and a THUMB_SIZE thumbnail; returns (width, height)."""
-    report = _Reporter(progress)
+    report = Progress(progress)
     report(0)
-    words = re.findall(r"[^\W_]+", str(prompt or "").lower())
-    identity = " ".join(words) or str(prompt or "").strip()
-    rng = seeded_rng("cover", identity, seed)
-    palette = _palette(words, rng)
-    composition = _composition(words, rng)
+    rng, palette, composition = _choose(prompt, seed)
     report(10)
     image = _DRAWERS[composition](palette, rng)
     report(60)
@@ -113,28 +108,18 @@ def render_cover(
 
 def describe_cover(prompt: str, seed: int) -> str:
     """A short description of the composition chosen for a prompt (for alt text)."""
-    words = re.findall(r"[^\W_]+", str(prompt or "").lower())
-    identity = " ".join(words) or str(prompt or "").strip()
-    rng = seeded_rng("cover", identity, seed)
-    palette = _palette(words, rng)
-    composition = _composition(words, rng)
+    _, palette, composition = _choose(prompt, seed)
     mood = "night" if palette.dark else "light"
     return f"Abstract {composition} artwork in a {mood} palette"
 
 
-class _Reporter:
-    """Forwards strictly increasing percentages to an optional callback."""
-
-    def __init__(self, callback: ProgressFn | None) -> None:
-        """Wrap a callback (or nothing)."""
-        self.callback = callback
-        self.last = -1
-
-    def __call__(self, pct: int) -> None:
-        """Report pct if it moves forward."""
-        if self.callback is not None and pct > self.last:
-            self.last = pct
-            self.callback(pct)
+def _choose(prompt: str, seed: int) -> tuple[np.random.Generator, _Palette, str]:
+    """The seeded generator, palette and composition for a prompt (rng ready for drawing)."""
+    text = str(prompt or "")
+    words = prompt_words(text)
+    rng = seeded_rng("cover", " ".join(words) or text.strip(), seed)
+    palette = _palette(words, rng)
+    return rng, palette, _composition(words, rng)
 
 
 def _encode(image: Image.Image) -> bytes:
@@ -200,15 +185,12 @@ def _composition(words: list[str], rng: np.random.Generator) -> str:
 # Numpy helpers
 # ---------------------------------------------------------------------------
 
-_GRID_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-
-def _grid(size: int = COVER_SIZE) -> tuple[np.ndarray, np.ndarray]:
+@functools.cache
+def _grid() -> tuple[np.ndarray, np.ndarray]:
     """Cached pixel-centre coordinate grids (y, x) normalised to 0..1."""
-    if size not in _GRID_CACHE:
-        axis = (np.arange(size, dtype=np.float32) + 0.5) / size
-        _GRID_CACHE[size] = (axis[:, None], axis[None, :])
-    return _GRID_CACHE[size]
+    axis = (np.arange(COVER_SIZE, dtype=np.float32) + 0.5) / COVER_SIZE
+    return axis[:, None], axis[None, :]
 
 
 def _gradient(top: RGB, bottom: RGB, curve: float = 1.0) -> np.ndarray:
@@ -258,14 +240,19 @@ def _ridge(rng: np.random.Generator, base: float, amplitude: float, roughness: f
     return (base - amplitude * y) * COVER_SIZE
 
 
+def _skyline(ys: np.ndarray) -> list[tuple[float, float]]:
+    """Points of a skyline given by pixel y values sampled across the full width."""
+    return list(zip(np.linspace(-4, COVER_SIZE + 4, ys.size).tolist(), ys.tolist(), strict=True))
+
+
 def _polygon_below(ys: np.ndarray) -> list[tuple[float, float]]:
     """Polygon covering everything beneath a skyline sampled across the full width."""
-    xs = np.linspace(-4, COVER_SIZE + 4, ys.size)
-    return [
-        *zip(xs.tolist(), ys.tolist(), strict=True),
-        (COVER_SIZE + 4, COVER_SIZE + 4),
-        (-4, COVER_SIZE + 4),
-    ]
+    return [*_skyline(ys), (COVER_SIZE + 4, COVER_SIZE + 4), (-4, COVER_SIZE + 4)]
+
+
+def _disc(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, fill: tuple[int, ...]) -> None:
+    """Filled circle in pixel coordinates."""
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
 
 
 def _stars(draw: ImageDraw.ImageDraw, rng: np.random.Generator, count: int, max_y: float) -> None:
@@ -275,12 +262,7 @@ def _stars(draw: ImageDraw.ImageDraw, rng: np.random.Generator, count: int, max_
     sizes = rng.choice([0.6, 0.9, 1.3, 2.0], size=count, p=[0.45, 0.3, 0.18, 0.07])
     alphas = rng.uniform(90, 255, count)
     for x, y, r, a in zip(xs, ys, sizes, alphas, strict=True):
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 245, int(a)))
-
-
-def _disc(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, fill: tuple[int, ...]) -> None:
-    """Filled circle in pixel coordinates."""
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
+        _disc(draw, x, y, r, (255, 255, 245, int(a)))
 
 
 # ---------------------------------------------------------------------------
@@ -330,10 +312,7 @@ def _draw_waves(p: _Palette, rng: np.random.Generator) -> Image.Image:
         pixels = ys * COVER_SIZE
         color = _blend(_blend(p.bottom, p.accent2, 0.2), p.deep, t**0.9)
         draw.polygon(_polygon_below(pixels), fill=color)
-        foam = list(
-            zip(np.linspace(-4, COVER_SIZE + 4, x.size).tolist(), pixels.tolist(), strict=True)
-        )
-        draw.line(foam, fill=(*p.light, 70 + int(60 * (1 - t))), width=2)
+        draw.line(_skyline(pixels), fill=(*p.light, 70 + int(60 * (1 - t))), width=2)
     return image
 
 
@@ -534,16 +513,12 @@ _DRAWERS: dict[str, Callable[[_Palette, np.random.Generator], Image.Image]] = {
 }
 
 
-_VIGNETTE: list[np.ndarray] = []
-
-
+@functools.cache
 def _vignette() -> np.ndarray:
     """Cached radial darkening mask (H, W, 1)."""
-    if not _VIGNETTE:
-        y, x = _grid()
-        falloff = np.clip(((x - 0.5) ** 2 + (y - 0.5) ** 2) * 2.2, 0, 1) ** 1.5
-        _VIGNETTE.append((1.0 - 0.38 * falloff)[..., None].astype(np.float32))
-    return _VIGNETTE[0]
+    y, x = _grid()
+    falloff = np.clip(((x - 0.5) ** 2 + (y - 0.5) ** 2) * 2.2, 0, 1) ** 1.5
+    return (1.0 - 0.38 * falloff)[..., None].astype(np.float32)
 
 
 def _finish(image: Image.Image, rng: np.random.Generator) -> Image.Image:

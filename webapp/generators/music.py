@@ -12,10 +12,9 @@ import numpy as np
 import soundfile as sf
 from PIL import Image
 
-from .common import Output, ProgressFn, digest, seeded_rng, write_output
+from .common import Output, Progress, ProgressFn, digest, prompt_words, seeded_rng, write_output
 
 SAMPLE_RATE = 44100
-CHANNELS = 2
 GENRES: tuple[str, ...] = (
     "ambient",
     "classical",
@@ -330,11 +329,6 @@ class TrackPlan:
         """Return a short human summary such as 'D minor, 92 BPM, piano + bass + drums'."""
         return f"{self.key} {self.scale}, {self.tempo} BPM, {' + '.join(self.instruments)}"
 
-    @property
-    def bar_seconds(self) -> float:
-        """Length of one 4/4 bar in seconds."""
-        return 240.0 / self.tempo
-
 
 def normalize_genre(genre: str) -> str:
     """Map a user-facing genre name onto one of GENRES, raising ValueError if unknown."""
@@ -350,7 +344,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     genre = normalize_genre(genre)
     duration = _check_duration(duration)
     text = str(prompt or "").lower()
-    words = _words(text)
+    words = prompt_words(text)
     identity = " ".join(words) or text.strip()
     style = _STYLES[genre]
     rng = seeded_rng("plan", identity, genre, seed)
@@ -393,11 +387,6 @@ def _check_duration(duration: int) -> int:
 def _stable_int(*parts: object) -> int:
     """A 64-bit integer derived deterministically from the parts."""
     return int.from_bytes(digest(*parts)[:8], "big")
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case word tokens of a prompt."""
-    return re.findall(r"[^\W_]+", text.lower())
 
 
 def _dedupe(items: Iterable[str | None]) -> tuple[str, ...]:
@@ -477,9 +466,14 @@ def _pick_drums(style: _Style, words: list[str]) -> str | None:
     return style.drums
 
 
+def _harmony_mode(scale: str) -> str:
+    """The seven-note mode a scale's chords are built from."""
+    return _HARMONY_MODE.get(scale, scale)
+
+
 def _pick_progression(scale: str, genre: str, rng: np.random.Generator) -> tuple[int, ...]:
     """A four-chord progression of scale degrees that suits the mode (and jazz's ii-V-I)."""
-    options = _PROGRESSIONS[_HARMONY_MODE.get(scale, scale)]
+    options = _PROGRESSIONS[_harmony_mode(scale)]
     if genre == "jazz" and scale in ("major", "mixolydian"):
         options = ((1, 4, 0, 0), (0, 5, 1, 4), (2, 5, 1, 4))
     return tuple(int(d) for d in options[int(rng.integers(len(options)))])
@@ -841,7 +835,7 @@ def _arrangement(bars: int, cadence: int) -> list[str]:
 
 def _chord_tones(plan: TrackPlan, degree: int, sevenths: bool) -> list[int]:
     """Semitone offsets from the root of the chord on a scale degree, stacked in thirds."""
-    mode = SCALES[_HARMONY_MODE.get(plan.scale, plan.scale)]
+    mode = SCALES[_harmony_mode(plan.scale)]
     count = 4 if sevenths else 3
     return [mode[(degree + 2 * k) % 7] + 12 * ((degree + 2 * k) // 7) for k in range(count)]
 
@@ -949,13 +943,10 @@ class _Composer:
         if role == "end":
             return [self._event("bass", bar, 0, 16, root, 0.8)]
         next_degree = self.degrees[min(bar + 1, self.bars - 1)]
-        next_root = _nearest((self.plan.root + SCALES[self._mode()][next_degree]) % 12, root)
+        next_step = SCALES[_harmony_mode(self.plan.scale)][next_degree]
+        next_root = _nearest((self.plan.root + next_step) % 12, root)
         notes = _bass_pattern(self.style.bass_pattern, root, fifth, tones, next_root, self.rng)
         return [self._event("bass", bar, s, n, m, v) for s, n, m, v in notes]
-
-    def _mode(self) -> str:
-        """The seven-note mode that harmony is built from."""
-        return _HARMONY_MODE.get(self.plan.scale, self.plan.scale)
 
     def _melody(self, bar: int, role: str) -> list[_Event]:
         """Lead melody built from repeating two-bar motifs re-fitted to the chords."""
@@ -1156,31 +1147,9 @@ _BUS_MIX = {
 }
 
 
-class _Progress:
-    """Maps 0..100 of a stage onto lo..hi of the caller's callback, never repeating a value."""
-
-    def __init__(self, callback: ProgressFn | None, lo: int = 0, hi: int = 100) -> None:
-        """Wrap a callback (or nothing) for the lo..hi range."""
-        self.callback = callback
-        self.lo = lo
-        self.hi = hi
-        self.last = -1
-
-    def __call__(self, pct: float) -> None:
-        """Report a stage-relative percentage."""
-        value = int(self.lo + (self.hi - self.lo) * min(max(pct, 0.0), 100.0) / 100.0)
-        if self.callback is not None and value > self.last:
-            self.last = value
-            self.callback(value)
-
-    def sub(self, lo: int, hi: int) -> _Progress:
-        """A child reporter whose 0..100 covers lo..hi of this one."""
-        return _Progress(self, lo, hi)
-
-
 def synthesize(plan: TrackPlan, progress: ProgressFn | None = None) -> np.ndarray:
     """Render a plan to float32 stereo samples (frames x 2) at SAMPLE_RATE."""
-    report = _Progress(progress)
+    report = Progress(progress)
     report(0)
     n_samples = int(plan.duration * SAMPLE_RATE)
     rng = np.random.default_rng(plan.seed)
@@ -1202,11 +1171,11 @@ def _render_score(
     score: list[list[_Event]],
     kit: dict[str, np.ndarray],
     length: int,
-    report: _Progress,
+    report: Progress,
 ) -> dict[str, np.ndarray]:
     """Render every event into per-bus mono buffers, reporting progress per bar."""
     buses = {name: np.zeros(length, dtype=np.float32) for name in _BUS_MIX}
-    voices = {"lead": plan.lead, "chords": plan.chords, "arp": plan.arp, "bass": plan.bass}
+    voices = _part_voices(plan)
     cache: dict[tuple[str, int, int], np.ndarray] = {}
     for index, events in enumerate(score):
         for event in events:
@@ -1273,9 +1242,14 @@ def _mix(
     return stereo
 
 
+def _part_voices(plan: TrackPlan) -> dict[str, str | None]:
+    """The voice playing each pitched part (and bus) of a plan."""
+    return {"lead": plan.lead, "chords": plan.chords, "arp": plan.arp, "bass": plan.bass}
+
+
 def _bus_voice_gain(plan: TrackPlan, bus: str) -> float:
     """The voice's own loudness trim for pitched buses."""
-    voice = {"lead": plan.lead, "chords": plan.chords, "arp": plan.arp, "bass": plan.bass}.get(bus)
+    voice = _part_voices(plan).get(bus)
     return _VOICES[voice].gain if voice else 1.0
 
 
@@ -1366,18 +1340,18 @@ def encode_mp3(samples: np.ndarray, progress: ProgressFn | None = None) -> bytes
     Byte-identical for equal input. If decoding would overshoot full scale the audio is
     attenuated and encoded again, so the delivered file never clips.
     """
-    report = _Progress(progress)
-    data = _encode_chunks(samples, _Progress(report, 0, 90))
+    report = Progress(progress)
+    data = _encode_chunks(samples, Progress(report, 0, 90))
     decoded, _ = sf.read(io.BytesIO(data), dtype="float32")
     peak = float(np.abs(decoded).max()) if decoded.size else 0.0
     if peak > _DECODED_PEAK_LIMIT:
         scaled = samples * np.float32(_PEAK_TARGET / peak)
-        data = _encode_chunks(scaled, _Progress(None))
+        data = _encode_chunks(scaled, Progress(None))
     report(100)
     return data
 
 
-def _encode_chunks(samples: np.ndarray, report: _Progress) -> bytes:
+def _encode_chunks(samples: np.ndarray, report: Progress) -> bytes:
     """Stream samples through the MP3 encoder in chunks so progress can be reported."""
     buffer = io.BytesIO()
     channels = 1 if samples.ndim == 1 else samples.shape[1]
@@ -1406,7 +1380,7 @@ def render_track(
     progress: ProgressFn | None = None,
 ) -> float:
     """Compose, synthesize and write an MP3 to out; returns its duration in seconds."""
-    report = _Progress(progress)
+    report = Progress(progress)
     samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
     write_output(out, encode_mp3(samples, report.sub(40, 100)))
     return samples.shape[0] / SAMPLE_RATE
@@ -1422,7 +1396,7 @@ def render_track_with_waveform(
     progress: ProgressFn | None = None,
 ) -> float:
     """Synthesize once and write both the MP3 and its waveform PNG; returns seconds."""
-    report = _Progress(progress)
+    report = Progress(progress)
     samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
     render_waveform(samples, waveform_out)
     write_output(audio_out, encode_mp3(samples, report.sub(42, 100)))
