@@ -13,11 +13,13 @@ calling thread: the same code the queue consumer runs, without needing a consume
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from webapp import db, generations, jobs
+from webapp import db, generations, jobs, publishing
 from webapp.models import Media, User
 
 
@@ -73,3 +75,36 @@ def make_media(
     with app.app_context(), db.standalone_session(app) as session:
         assert session.get(Media, media_id) is not None
     return media_id
+
+
+def make_release(app: Flask, user_id: int, music_id: int, image_id: int, *, published=False,
+                 title="Night Drive") -> int:
+    """Create (and optionally publish) a release through the domain functions."""
+    with app.app_context():
+        session = db.session()
+        user = session.get(User, user_id)
+        release, errors = publishing.create_release(
+            session, user, title=title, music_id=music_id, image_id=image_id,
+            genre="pop", mood="calm", description="",
+        )
+        assert not errors, errors.messages
+        if published:
+            publishing.set_published(session, user, release.id, True)
+        return release.id
+
+
+@contextmanager
+def counting_statements(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL text (whitespace folded) of every statement the app sends in the block."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        """Keep each statement."""
+        statements.append(" ".join(statement.split()))
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

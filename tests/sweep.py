@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy import inspect, text
 
-from tests.factories import make_media, user_id_of
+from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
 from webapp import db, publishing
 from webapp.models import Generation, Media, User
@@ -32,25 +32,18 @@ def make_canary(
     user_id = user_id_of(app, username)
     music_id = make_media(app, user_id, "music", song)
     image_id = make_media(app, user_id, "image", cover)
+    release_id = make_release(app, user_id, music_id, image_id, published=publish, title=title)
     with app.app_context():
         session = db.session()
-        user = session.get(User, user_id)
-        release, errors = publishing.create_release(
-            session, user, title=title, music_id=music_id, image_id=image_id,
-            genre="pop", mood="calm", description="",
-        )
-        assert not errors, errors.messages
-        if publish:
-            publishing.set_published(session, user, release.id, True)
         post_row, errors = publishing.create_post(
-            session, user, post, release.id if publish else None
+            session, session.get(User, user_id), post, release_id if publish else None
         )
         assert not errors, errors.messages
         generation_id = session.get(Media, music_id).generation_id
         assert session.get(Generation, generation_id) is not None
         ids = {
             "media": music_id, "image": image_id, "generation": generation_id,
-            "release": release.id, "post": post_row.id, "user": user_id,
+            "release": release_id, "post": post_row.id, "user": user_id,
         }
     return Canary(ids, {"username": username})
 

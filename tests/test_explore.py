@@ -3,9 +3,10 @@
 import re
 
 from bs4 import BeautifulSoup
-from sqlalchemy import event, update
+from sqlalchemy import update
 
-from tests.test_releases import HX, make_release, new_user, track_and_cover
+from tests.factories import counting_statements, make_release
+from tests.test_releases import HX, new_user, track_and_cover
 from webapp import db, publishing, usernames
 from webapp.models import User
 
@@ -234,18 +235,8 @@ def fill(app, authors: list[int], media: dict[int, tuple[int, int]], entries: in
 
 def statements_for(app, url: str, client) -> tuple[int, int]:
     """(SQL statements, entries) for one GET of a feed URL."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        """Count every statement sent to the database."""
-        seen.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counting_statements(app) as seen:
         response = client.get(url, headers=HX)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return len(seen), len(entry_ids(response))
 

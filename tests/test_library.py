@@ -2,14 +2,13 @@
 
 import queue
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
-from tests.factories import make_media, submit_job, user_id_of
+from tests.factories import counting_statements, make_media, submit_job, user_id_of
 from webapp import db, events, storage
 from webapp.library_items import (
     grid_page,
@@ -68,23 +67,6 @@ def version_of(app, user_id: int) -> int:
         value = db.session().scalar(select(User.library_version).where(User.id == user_id))
         db.session().rollback()
         return value
-
-
-@contextmanager
-def counting_statements(app):
-    """Count the SQL statements the app's engine executes inside the block."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        """Keep each statement."""
-        statements.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def bulk_items(app, user_id: int, count: int, kind: str = "music") -> None:

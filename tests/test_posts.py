@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import user_id_of
+from tests.factories import make_release, user_id_of
 from tests.sweep import checksum
-from tests.test_releases import HX, make_release, new_user, track_and_cover, triggers, user_row
+from tests.test_releases import HX, new_user, track_and_cover, triggers, user_row
 from webapp import db, publishing
 from webapp.models import Post, User
 

@@ -7,7 +7,7 @@ import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
-from tests.factories import make_media, user_id_of
+from tests.factories import make_media, make_release, user_id_of
 from tests.sweep import checksum
 from webapp import db, events, publishing
 from webapp.models import Media, Post, Release, User
@@ -37,22 +37,6 @@ def release_form(track: int, cover: int, **changes) -> dict:
     }
     form.update(changes)
     return form
-
-
-def make_release(app, user_id: int, music_id: int, image_id: int, *, published=False,
-                 title="Night Drive") -> int:
-    """Create (and optionally publish) a release through the domain functions."""
-    with app.app_context():
-        session = db.session()
-        user = session.get(User, user_id)
-        release, errors = publishing.create_release(
-            session, user, title=title, music_id=music_id, image_id=image_id,
-            genre="pop", mood="calm", description="",
-        )
-        assert not errors, errors.messages
-        if published:
-            publishing.set_published(session, user, release.id, True)
-        return release.id
 
 
 def count(app, model) -> int:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
+from tests.factories import counting_statements
 from webapp import db as database
 from webapp import events
 from webapp.models import Media, Post, Release, User, UsernameChange
@@ -273,31 +274,16 @@ def _bulk_content(session, user_id: int, count: int) -> None:
     session.commit()
 
 
-def _statements_of(app, action) -> list[str]:
-    """The SQL text of every statement `action` sends to the database."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        """Keep the statement text."""
-        seen.append(" ".join(statement.split()))
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
 def test_a_rename_sends_the_same_sql_whatever_the_amount_of_content(app, session):
     """10,000 releases and 10,000 posts change nothing in what a rename does."""
     empty = add_user(session, "empty")
     busy = add_user(session, "prolific")
     _bulk_content(session, busy, 10_000)
     assert session.scalar(select(text("count(*)")).select_from(Post)) == 10_000
-    without = _statements_of(app, lambda: rename_user(session, empty, "empty2", T0))
-    with_content = _statements_of(app, lambda: rename_user(session, busy, "prolific2", T0))
+    with counting_statements(app) as without:
+        rename_user(session, empty, "empty2", T0)
+    with counting_statements(app) as with_content:
+        rename_user(session, busy, "prolific2", T0)
     print(f"\nrename statements: {len(without)} without content, "
           f"{len(with_content)} with 20,000 rows")
     print("\n".join(with_content))
