@@ -34,12 +34,13 @@ def free_port() -> int:
 
 def signed_in_cookie(app, username: str) -> tuple[int, str]:
     """Create a user with a server-side session; return (user id, session cookie value)."""
-    from webapp import accounts, db
+    from webapp import db
+    from webapp.accounts import logins
 
     with app.app_context():
-        user, errors = accounts.sign_up(db.session(), username, "benchmark password")
+        user, errors = logins.sign_up(db.session(), username, "benchmark password")
         assert not errors, errors.messages
-        row = accounts.start_session(db.session(), user, "bench")
+        row = logins.start_session(db.session(), user, "bench")
         serializer = app.session_interface.get_signing_serializer(app)
         return user.id, serializer.dumps({"_user_id": row.id, "_fresh": True})
 

@@ -20,7 +20,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, serve  # n
 from tests.conftest import app_config, shutdown_app  # noqa: E402
 from tests.factories import submit_job  # noqa: E402
 from tests.sweep import Canary, make_canary, sweep_rules, url_for_rule  # noqa: E402
-from webapp import accounts, create_app, db  # noqa: E402
+from webapp import create_app, db  # noqa: E402
+from webapp.accounts import logins  # noqa: E402
 from webapp.events import bus_of  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
 
@@ -31,7 +32,7 @@ def prepare(app) -> Canary:
     """An owner with a track, a cover, a published release, a post and a queued job."""
     with app.app_context():
         for name in ("owner", "visitor"):
-            accounts.sign_up(db.session(), name, PASSWORD)
+            logins.sign_up(db.session(), name, PASSWORD)
     canary = make_canary(app, "owner", "a crawl through the night", "a lantern in fog", "Crawl",
                          "hello <b>crawl</b>", publish=True)
     submit_job(app, canary.ids["user"], "music", "still waiting in line")

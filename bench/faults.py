@@ -19,9 +19,14 @@ from common import ROOT, drop_pg_database, fresh_pg_database, start_worker  # no
 from faulty_worker import PATCHES  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from webapp import accounts, create_app, db, generations, jobs  # noqa: E402
+from webapp import create_app, db  # noqa: E402
+from webapp.accounts import logins  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
 from webapp.models import Generation, Media  # noqa: E402
+from webapp.studio import (
+    generations,  # noqa: E402
+    worker,  # noqa: E402
+)
 
 STAGES = tuple(PATCHES)
 JOBS = 3
@@ -37,12 +42,12 @@ def one_stage(stage: str) -> tuple[str, str, str]:
            "SOUNDSTAGE_JOBS_RECONCILE_SECONDS": "1"}
     app = create_app({"DATABASE_URL": url, "DATA_DIR": str(data), "JOBS_EMBEDDED": False})
     with app.app_context():
-        user, _ = accounts.sign_up(db.session(), "faulty", "a fine password")
+        user, _ = logins.sign_up(db.session(), "faulty", "a fine password")
         ids = []
         for index in range(JOBS):
             form = {"kind": "image", "prompt": f"fault drill number {index}", "genre": "pop",
                     "duration": "10", "request_id": f"00000000-0000-4000-8000-00000000000{index}"}
-            ids.append(generations.submit(db.session(), user.id, form, enqueue=jobs.enqueue)
+            ids.append(generations.submit(db.session(), user.id, form, enqueue=worker.enqueue)
                        .generation.id)
     marker = data / "killed"
     faulty = subprocess.Popen([sys.executable, "bench/faulty_worker.py", stage, str(marker)],

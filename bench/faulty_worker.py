@@ -11,12 +11,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp import create_app, generations, jobs, storage  # noqa: E402
+from webapp import create_app, storage  # noqa: E402
+from webapp.studio import (
+    generations,  # noqa: E402
+    worker,  # noqa: E402
+)
 
 # stage -> (module, function, die before calling it rather than after)
 PATCHES = {
     "before_write": (storage, "write_atomically", True),  # before the first byte is written
-    "after_write": (jobs, "render", False),  # files in place, not yet committed
+    "after_write": (worker, "render", False),  # files in place, not yet committed
     "after_commit": (generations, "complete", False),  # the job's result committed
 }
 
@@ -51,4 +55,4 @@ def install(stage: str, marker: Path) -> None:
 
 if __name__ == "__main__":
     install(sys.argv[1], Path(sys.argv[2]))
-    jobs.run_consumer(create_app(), 1)
+    worker.run_consumer(create_app(), 1)

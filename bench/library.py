@@ -59,8 +59,9 @@ def add_bench_routes(app, grid_bytes: int) -> None:
     """
     from flask import Response, render_template
 
-    from webapp import htmx, library
+    from webapp import htmx
     from webapp.access import private, public
+    from webapp.library import routes as library_routes
 
     body = b"x" * grid_bytes
 
@@ -77,9 +78,11 @@ def add_bench_routes(app, grid_bytes: int) -> None:
     @private
     def grid_rendered():
         """Query and render the grid, as a changed version's first request does."""
-        view = library.load_view("music", 1, None)
-        response = Response(render_template("partials/library_grid.html", view=view,
-                                            tab_labels=library.TAB_LABELS), mimetype="text/html")
+        view = library_routes.load_view("music", 1, None)
+        body = render_template(
+            "partials/library_grid.html", view=view, tab_labels=library_routes.TAB_LABELS
+        )
+        response = Response(body, mimetype="text/html")
         return htmx.set_version(response, str(view.tag))
 
     app.add_url_rule("/bench/constant", "bench_constant", constant)

@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import event, select
 
-from webapp import db, generations, jobs, publishing
+from webapp import db
 from webapp.models import Media, User
+from webapp.publishing import content
+from webapp.studio import generations, worker
 
 
 def user_id_of(app: Flask, username: str) -> int:
@@ -69,7 +71,7 @@ def make_media(
     JOBS_MAX_PER_HOUR (30) bounds the calls per user in one test unless the config raises it.
     """
     generation_id = submit_job(app, user_id, kind, prompt, **options)
-    media_id = jobs.run_generation(app, generation_id)
+    media_id = worker.run_generation(app, generation_id)
     if media_id is None:
         raise RuntimeError(f"generation {generation_id} did not finish")
     with app.app_context(), db.standalone_session(app) as session:
@@ -83,13 +85,13 @@ def make_release(app: Flask, user_id: int, music_id: int, image_id: int, *, publ
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        release, errors = publishing.create_release(
+        release, errors = content.create_release(
             session, user, title=title, music_id=music_id, image_id=image_id,
             genre="pop", mood="calm", description="",
         )
         assert not errors, errors.messages
         if published:
-            publishing.set_published(session, user, release.id, True)
+            content.set_published(session, user, release.id, True)
         return release.id
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import inspect, text
 
 from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
-from webapp import db, publishing
+from webapp import db
 from webapp.models import Generation, Media, User
+from webapp.publishing import content
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
 VOLATILE_COLUMNS = {("user_sessions", "last_seen")}
@@ -35,7 +36,7 @@ def make_canary(
     release_id = make_release(app, user_id, music_id, image_id, published=publish, title=title)
     with app.app_context():
         session = db.session()
-        post_row, errors = publishing.create_post(
+        post_row, errors = content.create_post(
             session, session.get(User, user_id), post, release_id if publish else None
         )
         assert not errors, errors.messages

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import submit_job
-from webapp import db, generations, storage
-from webapp.generations import LeaseLost, parse_request
+from webapp import db, storage
 from webapp.generators import music
 from webapp.models import Generation, Media, User, utcnow
+from webapp.studio import generations
+from webapp.studio.generations import LeaseLost, parse_request
 
 
 @pytest.fixture
@@ -277,13 +278,13 @@ def test_orphan_sweep_removes_unreferenced_files_only(app, session, alice):
 
 
 def test_queries_only_show_the_owners_jobs(app, session, alice):
-    """recent_jobs, unfinished_jobs and job_for_owner never cross users."""
+    """recent_generations, unfinished_generations and generation_for_owner never cross users."""
     bob = User(username="bob", username_key="bob", password_hash="x")
     session.add(bob)
     session.commit()
     mine = submit_job(app, alice)
     theirs = submit_job(app, bob.id)
-    assert [g.id for g, _ in generations.recent_jobs(session, alice)] == [mine]
-    assert [g.id for g in generations.unfinished_jobs(session, alice)] == [mine]
-    assert generations.job_for_owner(session, alice, theirs) is None
-    assert generations.job_for_owner(session, alice, mine)[0].id == mine
+    assert [g.id for g, _ in generations.recent_generations(session, alice)] == [mine]
+    assert [g.id for g in generations.unfinished_generations(session, alice)] == [mine]
+    assert generations.generation_for_owner(session, alice, theirs) is None
+    assert generations.generation_for_owner(session, alice, mine)[0].id == mine

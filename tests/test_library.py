@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from tests.factories import counting_statements, make_media, submit_job, user_id_of
 from webapp import db, events, storage
-from webapp.library_items import (
+from webapp.library.items import (
     grid_page,
     new_items_message,
     page_numbers,
@@ -616,7 +616,7 @@ def test_cached_fragments_never_outlive_their_version(client, alice):
     job = submit_job(app, alice, "image", "a cover still being drawn")
     with_job = soup(grid(client, "images"))
     assert "Waiting to start" in with_job.find(id=f"job-{job}").get_text()
-    from webapp import generations
+    from webapp.studio import generations
 
     with app.app_context():
         assert generations.claim(db.session(), job) is not None
@@ -635,7 +635,7 @@ def test_the_releases_tab_moves_with_a_rename(client, alice):
     tag = grid(client, "releases").headers["HX-PTag"]
     music_tag = grid(client, "music").headers["HX-PTag"]
     assert grid(client, "releases", tag=tag).status_code == 304
-    from webapp import usernames
+    from webapp.profiles import usernames
 
     with app.app_context():
         assert usernames.rename_user(db.session(), alice, "alicia").outcome == "renamed"

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from tests.factories import make_release, user_id_of
 from tests.sweep import checksum
 from tests.test_releases import HX, new_user, track_and_cover, triggers, user_row
-from webapp import db, publishing
+from webapp import db
 from webapp.models import Post, User
+from webapp.publishing import content
 
 
 def posts(app) -> list[Post]:
@@ -187,11 +188,11 @@ def test_create_post_domain_function(app, make_client):
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        post, errors = publishing.create_post(session, user, "  trimmed  ")
+        post, errors = content.create_post(session, user, "  trimmed  ")
         assert not errors and post.body == "trimmed"
-        none, errors = publishing.create_post(session, user, "")
+        none, errors = content.create_post(session, user, "")
         assert none is None and errors.get("body") == "Post is required."
-        feed = publishing.profile_feed(session, user_id)
+        feed = content.profile_feed(session, user_id)
         assert [entry.post.id for entry in feed.entries] == [post.id]
 
 

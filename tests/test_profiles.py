@@ -14,8 +14,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from webapp import db as database
-from webapp import publishing
 from webapp.models import Media, Release, User, UsernameChange
+from webapp.publishing import content
 
 PASSWORD = "correct horse battery"
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -120,9 +120,9 @@ def test_profile_lists_published_releases_and_posts_newest_first_with_pages(app,
                     published=False),
         ])
         session.commit()
-        publishing.create_post(session, me, "first post")
-        publishing.create_post(session, me, "second post")
-        publishing.create_post(session, bob, "bob's post")
+        content.create_post(session, me, "first post")
+        content.create_post(session, me, "second post")
+        content.create_post(session, bob, "bob's post")
     page1 = soup(alice.get("/u/alice"))
     texts = [a.get_text(" ", strip=True) for a in page1.select("#feed article")]
     assert "second post" in texts[0] and "first post" in texts[1] and len(texts) == 2

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from tests.factories import make_media, make_release, user_id_of
 from tests.sweep import checksum
-from webapp import db, events, publishing
+from webapp import db, events
 from webapp.models import Media, Post, Release, User
+from webapp.publishing import content
 
 HX = {"HX-Request": "true"}
 
@@ -325,16 +326,16 @@ def test_media_is_public_only_while_a_published_release_uses_it(app, alice):
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        assert not publishing.media_is_public(session, music_id)
-        publishing.set_published(session, user, first, True)
-        publishing.set_published(session, user, second, True)
-        assert publishing.media_is_public(session, music_id)
-        assert publishing.media_is_public(session, image_id)
-        publishing.set_published(session, user, first, False)
-        assert publishing.media_is_public(session, music_id)
-        publishing.set_published(session, user, second, False)
-        assert not publishing.media_is_public(session, music_id)
-        assert not publishing.media_is_public(session, image_id)
+        assert not content.media_is_public(session, music_id)
+        content.set_published(session, user, first, True)
+        content.set_published(session, user, second, True)
+        assert content.media_is_public(session, music_id)
+        assert content.media_is_public(session, image_id)
+        content.set_published(session, user, first, False)
+        assert content.media_is_public(session, music_id)
+        content.set_published(session, user, second, False)
+        assert not content.media_is_public(session, music_id)
+        assert not content.media_is_public(session, image_id)
 
 
 def test_unpublished_media_is_not_readable_by_others_published_is(app, alice, make_client):

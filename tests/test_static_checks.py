@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBAPP = ROOT / "webapp"
-TEMPLATES = [p for d in ("templates", "partials") for p in (WEBAPP / d).rglob("*.html")]
+TEMPLATES = [p for p in WEBAPP.rglob("*.html") if "static" not in p.parts]
 PYTHON = [p for p in WEBAPP.rglob("*.py")]
 
 

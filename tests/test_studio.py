@@ -8,9 +8,10 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select, text
 
 from tests.factories import make_media, submit_job, user_id_of
-from webapp import db, generations, jobs
+from webapp import db
 from webapp.generators import music
 from webapp.models import Base, Generation, Media, Release
+from webapp.studio import generations, worker
 
 HX = {"HX-Request": "true"}
 
@@ -152,7 +153,7 @@ def test_a_running_card_polls_and_a_finished_card_stops(client, alice):
     assert card["hx-get"] == f"/generations/{job}/card"
     assert "resync from:document" in card["hx-trigger"]
     assert b"<html" not in running.data
-    jobs.run_pending(app)
+    worker.run_pending(app)
     tag = running.headers["HX-PTag"]
     done = client.get(f"/generations/{job}/card", headers={**HX, "HX-PTag": tag})
     card = soup(done).find("article")

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from webapp.usernames import MAX_LENGTH, RESERVED, normalise, username_key, validation_error
+from webapp.profiles.usernames import (
+    MAX_LENGTH,
+    RESERVED,
+    normalise,
+    username_key,
+    validation_error,
+)
 
 ALLOWED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 QUICK = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}

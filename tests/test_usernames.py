@@ -13,7 +13,7 @@ from tests.factories import counting_statements
 from webapp import db as database
 from webapp import events
 from webapp.models import Media, Post, Release, User, UsernameChange
-from webapp.usernames import (
+from webapp.profiles.usernames import (
     find_profile,
     history,
     next_rename_at,

@@ -4,18 +4,26 @@ from flask import Flask, request, url_for
 from flask_login import LoginManager
 
 from . import db, htmx, security
-from .config import load_config
+from .config import SettingsConfig, load_config
 
+# Modules holding a blueprint `bp`: a URL's first segment names its package (docs/architecture.md).
 BLUEPRINTS = (
-    "main", "auth", "studio", "media", "library", "events", "profiles", "releases", "posts",
+    "main", "events", "accounts.routes", "studio.routes", "library.routes", "media.routes",
+    "profiles.routes", "publishing.routes",
 )
 
 login_manager = LoginManager()
 
 
+class Soundstage(Flask):
+    """Flask whose config also offers the typed `settings`."""
+
+    config_class = SettingsConfig
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, database, security, login, blueprints, jobs, events."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Soundstage(__name__, instance_relative_config=True)
     load_config(app, test_config)
     db.init_app(app)
     security.init_app(app)
@@ -23,11 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in BLUEPRINTS:
         module = __import__(f"{__name__}.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
-    from . import events, jobs, templating
+    from . import events, templating
+    from .studio import worker
 
     templating.init_app(app)
     events.init_app(app)
-    jobs.init_app(app)
+    worker.init_app(app)
     from .cli import register_commands
 
     register_commands(app)
@@ -44,7 +53,7 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         """Resolve the cookie's session id to its user, or nobody if it was ended."""
-        from .accounts import load_session
+        from .accounts.logins import load_session
 
         row = load_session(db.session(), session_id)
         if row is None:
@@ -54,8 +63,8 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        """Anonymous htmx requests get 401 + HX-Redirect; pages get a redirect."""
-        login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+        """Anonymous htmx requests get 401 and a client-side redirect; pages get a redirect."""
+        login_url = url_for("accounts.login", next=request.full_path.rstrip("?"))
         if htmx.is_htmx():
             return htmx.login_redirect(login_url)
         return htmx.redirect_to(login_url)

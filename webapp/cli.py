@@ -22,20 +22,20 @@ def register_commands(app: Flask) -> None:
         """Serve with jobs running in-process (the embedded default)."""
         from werkzeug.serving import run_simple
 
-        from . import jobs
+        from .studio import worker
 
-        port = port or int(app.config["PORT"])
-        jobs.start_embedded(app)
+        port = port or app.config.settings.port
+        worker.start_embedded(app)
         click.echo(f"Soundstage is running at http://{host}:{port}/ (Ctrl-C stops it)")
         try:
             run_simple(host, port, app, threaded=True, use_reloader=False)
         finally:
-            jobs.stop_embedded(app)
+            worker.stop_embedded(app)
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")
     def worker_command(workers: int) -> None:
         """Run a job consumer process (scale-out mode on PostgreSQL)."""
-        from . import jobs
+        from .studio import worker
 
-        jobs.run_consumer(app, workers)
+        worker.run_consumer(app, workers)

@@ -1,11 +1,17 @@
-"""Configuration: defaults, then the environment, then the test config."""
+"""Configuration: defaults, then the environment, then the test config; read as typed Settings.
+
+`app.config` stays the one place values are set (Flask extensions read it too); code reads
+`settings()`, a frozen dataclass built from it once and rebuilt only if the config is
+changed afterwards (as tests do), so no use site casts a value.
+"""
 
 import os
 import secrets
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Config, Flask, current_app
 
 ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT")
 
@@ -59,6 +65,88 @@ def default_config(instance_path: str) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The settings the app's own code reads, typed and converted once."""
+
+    sqlalchemy_url: str
+    sqlite_busy_timeout_ms: int
+    password_hash: dict
+    login_throttle_free_failures: int
+    login_throttle_max_seconds: int
+    jobs_embedded: bool
+    jobs_workers: int
+    jobs_lease_seconds: int
+    jobs_max_attempts: int
+    jobs_reconcile_seconds: float
+    jobs_max_unfinished: int
+    jobs_max_per_hour: int
+    jobs_queued_stale_seconds: int
+    jobs_recent_limit: int
+    jobs_poll_max_delay: float
+    jobs_shutdown_seconds: float
+    jobs_progress_step: int
+    jobs_progress_seconds: float
+    rename_interval: timedelta
+    rename_undo_window: timedelta
+    avatar_max_bytes: int
+    avatar_max_pixels: int
+    sse_heartbeat_seconds: float
+    sse_max_stream_seconds: float
+    library_page_size: int
+    library_render_cache: int
+    feed_page_size: int
+    port: int
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Settings":
+        """Read and convert every field from a Flask config (environment values are strings)."""
+        values = {}
+        for spec in fields(cls):
+            raw = config[spec.name.upper()]
+            values[spec.name] = _convert(raw, spec.type)
+        return cls(**values)
+
+
+def _convert(raw, kind):
+    """One config value as the type its Settings field declares."""
+    if kind is bool:
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
+    if kind is timedelta:
+        return raw if isinstance(raw, timedelta) else timedelta(seconds=float(raw))
+    if kind in (int, float):
+        return kind(raw)
+    return raw
+
+
+class SettingsConfig(Config):
+    """Flask's config, which forgets its typed Settings whenever a value changes."""
+
+    _settings: Settings | None = None
+
+    def __setitem__(self, key, value) -> None:
+        """Set a value and drop the Settings built from the old ones."""
+        self._settings = None
+        super().__setitem__(key, value)
+
+    def update(self, *args, **kwargs) -> None:
+        """Update values and drop the Settings built from the old ones."""
+        self._settings = None
+        super().update(*args, **kwargs)
+
+    @property
+    def settings(self) -> Settings:
+        """The typed settings, built on first use after the last change."""
+        if self._settings is None:
+            self._settings = Settings.from_config(self)
+        return self._settings
+
+
+def settings() -> Settings:
+    """The current app's typed settings."""
+    return current_app.config.settings
+
+
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill app.config from defaults, then the environment, then test_config."""
     app.config.from_mapping(default_config(app.instance_path))
@@ -71,6 +159,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
     app.config["SQLALCHEMY_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config.settings  # noqa: B018 - a bad value fails here, at start-up, not mid-request
 
 
 def normalise_database_url(url: str) -> str:

@@ -55,7 +55,8 @@ def _sqlite_begin(connection) -> None:
 
 def init_app(app: Flask) -> None:
     """Create the engine and session factory and close sessions after each request."""
-    engine = make_engine(app.config["SQLALCHEMY_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    settings = app.config.settings
+    engine = make_engine(settings.sqlalchemy_url, settings.sqlite_busy_timeout_ms)
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)

@@ -176,7 +176,7 @@ def init_app(app: Flask) -> None:
     app.extensions["event_bus"] = bus
     uses_postgres = app.config["SQLALCHEMY_URL"].startswith("postgresql")
     backend = app.config.get("EVENTS_BACKEND") or ("postgres" if uses_postgres else "memory")
-    app.config["EVENTS_BACKEND"] = backend
+    app.extensions["events_backend"] = backend
     if backend == "postgres":
         app.extensions["event_listener"] = PostgresListener(app.config["SQLALCHEMY_URL"], bus)
     maker = app.extensions["db_sessionmaker"]
@@ -192,7 +192,7 @@ def bus_of(app: Flask) -> Bus:
 def publish(db: Session, user_id: int, name: str, data: dict | None = None) -> None:
     """Send an event to a user's open tabs once the current transaction commits."""
     message = Message(user_id, name, data or {}, next_id())
-    if current_app.config["EVENTS_BACKEND"] == "postgres":
+    if current_app.extensions["events_backend"] == "postgres":
         payload = json.dumps({"u": user_id, "e": name, "d": message.data, "i": message.id})
         db.execute(select(func.pg_notify(CHANNEL, payload)))
     else:
@@ -224,8 +224,8 @@ def stream(app: Flask, user_id: int, resume: bool) -> Iterator[str]:
     """SSE text for one tab: events, heartbeats, and an end after a maximum lifetime."""
     bus = bus_of(app)
     inbox = subscribe(app, user_id)
-    heartbeat = app.config["SSE_HEARTBEAT_SECONDS"]
-    deadline = time.monotonic() + app.config["SSE_MAX_STREAM_SECONDS"]
+    heartbeat = app.config.settings.sse_heartbeat_seconds
+    deadline = time.monotonic() + app.config.settings.sse_max_stream_seconds
     try:
         yield "retry: 2000\n\n"
         if resume:

@@ -1,9 +1,9 @@
-"""The only module that spells htmx header names."""
+"""The only module that spells htmx header names, and the answer every htmx form gives."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from flask import Response, make_response, redirect, request
+from flask import Response, flash, make_response, redirect, request
 
 
 def is_htmx() -> bool:
@@ -73,3 +73,33 @@ def vary(response: Response) -> Response:
     response.vary.add("HX-Request")
     response.vary.add("HX-Request-Type")
     return response
+
+
+def retarget(response: Response, selector: str, swap: str) -> Response:
+    """Have htmx put this response somewhere other than the element that asked."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = swap
+    return response
+
+
+def form_errors(form: Callable[[], str], page: Callable[[], str], status: int = 422) -> Response:
+    """A form that did not validate: its partial for htmx, the whole page for a plain post."""
+    return vary(make_response(form() if is_partial() else page(), status))
+
+
+def form_done(
+    message: str,
+    next_url: str,
+    partial: Callable[[], str] = str,
+    events: Iterable[tuple[str, dict]] = (),
+) -> Response:
+    """A form that did its work: for htmx the updated `partial` (default: empty), `events`
+    in HX-Trigger and `message` announced; for a plain post `message` flashed and a 303
+    to `next_url`."""
+    if not is_partial():
+        flash(message, "success")
+        return vary(redirect(next_url, 303))
+    response = make_response(partial())
+    for name, detail in events:
+        trigger(response, name, detail)
+    return vary(announce(response, message))

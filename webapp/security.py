@@ -95,8 +95,7 @@ def error_response(status: int, message: str | None = None):
         body = f"<!doctype html><title>{escape(title)}</title><p>{escape(message or title)}</p>"
     response = current_app.make_response((body, status))
     if htmx.is_partial():
-        response.headers["HX-Retarget"] = "#status"
-        response.headers["HX-Reswap"] = "innerHTML"
+        htmx.retarget(response, "#status", "innerHTML")
     return response
 
 

@@ -6,11 +6,20 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+FEATURES = ("accounts", "studio", "library", "profiles", "publishing")
+
 
 def init_app(app: Flask) -> None:
-    """Register filters, and load fragments as "partials/<name>.html"."""
-    partials = FileSystemLoader(Path(app.root_path) / "partials")
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({"partials": partials})])
+    """Register filters; load each feature's pages as "<feature>/<name>.html" and every
+    partial (the shared ones and each feature's) as "partials/<name>.html"."""
+    root = Path(app.root_path)
+    pages = {name: FileSystemLoader(root / name / "templates") for name in FEATURES}
+    partials = [FileSystemLoader(root / "partials")]
+    partials += [FileSystemLoader(root / name / "partials") for name in FEATURES]
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({**pages, "partials": ChoiceLoader(partials)}),
+    ])
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["filesize"] = filesize

@@ -7,8 +7,9 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_up
-from webapp import db, generations, jobs
+from webapp import db
 from webapp.models import User
+from webapp.studio import generations, worker
 
 
 def generate(page: Page, prompt: str, kind: str = "Music", duration: int = 10) -> None:
@@ -83,7 +84,7 @@ def test_a_running_card_is_accessible_and_updates_without_reload(page, live_serv
     assert_accessible(page, "on /studio with a running card")
     page.evaluate("window.__marker = 7")
     with app.app_context(), db.standalone_session(app) as session:
-        assert jobs.execute_claim(app, session, held) is not None
+        assert worker.execute_claim(app, session, held) is not None
     expect(bar).to_have_attribute("value", "100", timeout=10_000)
     expect(page.locator("#status")).to_contain_text("“Slow ambient drift” is ready.")
     assert page.evaluate("window.__marker") == 7

@@ -1,0 +1,110 @@
+"""Every "something changed" rule: which version counters a change moves, which event it sends.
+
+Features call these inside their writing transaction and never name an event or move a
+counter themselves. The counters (`users.library_version`, `users.profile_version`) let
+self-refreshing regions answer 304 while nothing they show has moved; the events reach the
+owner's other tabs over /events after commit (dropped on rollback), and the writing tab
+through the response's trigger header, where routes repeat them by these constants.
+"""
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from . import events
+from .models import User
+
+LIBRARY_CHANGED = "library-changed"
+GENERATION_PROGRESSED = "generation-progressed"
+USERNAME_CHANGED = "username-changed"
+AVATAR_CHANGED = "avatar-changed"
+RELEASE_PUBLISHED = "release-published"
+RELEASE_UNPUBLISHED = "release-unpublished"
+POST_CREATED = "post-created"
+POST_DELETED = "post-deleted"
+
+
+def profile_bump() -> dict:
+    """Column values that move the profile version, for an UPDATE of users that needs them."""
+    return {"profile_version": User.profile_version + 1}
+
+
+def _bump(db: Session, user_id: int, *, library: bool = False, profile: bool = False) -> int:
+    """Move the user's counters in the current transaction; returns the library version."""
+    values = {"updated_at": User.updated_at}
+    if library:
+        values["library_version"] = User.library_version + 1
+    if profile:
+        values.update(profile_bump())
+    return db.execute(
+        update(User).where(User.id == user_id).values(**values).returning(User.library_version)
+    ).scalar_one()
+
+
+def library_changed(db: Session, user_id: int, *, profile: bool = False) -> int:
+    """An item came, went or changed state: move the library (and profile) version; tell tabs.
+
+    Returns the new library version.
+    """
+    version = _bump(db, user_id, library=True, profile=profile)
+    events.publish(db, user_id, LIBRARY_CHANGED, {"version": version})
+    return version
+
+
+def generation_progressed(
+    db: Session, user_id: int, generation_id: int, progress: int, status: str
+) -> None:
+    """A generation moved on (progress or status): its card re-checks; no counter moves."""
+    events.publish(
+        db, user_id, GENERATION_PROGRESSED,
+        {"id": generation_id, "progress": progress, "status": status},
+    )
+
+
+def release_created(db: Session, user_id: int, release_id: int) -> None:
+    """A draft release joined the library."""
+    _bump(db, user_id, library=True)
+    events.publish(db, user_id, LIBRARY_CHANGED, {"release": release_id})
+
+
+def release_published(db: Session, user_id: int, release_id: int, published: bool) -> None:
+    """A release went public or private: the library, the profile and explore all show it."""
+    _bump(db, user_id, library=True, profile=True)
+    name = RELEASE_PUBLISHED if published else RELEASE_UNPUBLISHED
+    events.publish(db, user_id, name, {"id": release_id})
+    events.publish(db, user_id, LIBRARY_CHANGED, {"release": release_id})
+
+
+def release_deleted(db: Session, user_id: int, release_id: int, was_published: bool) -> None:
+    """A release is gone from the library (and from the profile, if it was public)."""
+    _bump(db, user_id, library=True, profile=was_published)
+    events.publish(db, user_id, LIBRARY_CHANGED, {"release": release_id})
+    if was_published:
+        events.publish(db, user_id, RELEASE_UNPUBLISHED, {"id": release_id})
+
+
+def post_created(db: Session, user_id: int, post_id: int) -> None:
+    """A post appeared on the profile and explore."""
+    _bump(db, user_id, profile=True)
+    events.publish(db, user_id, POST_CREATED, {"id": post_id})
+
+
+def post_deleted(db: Session, user_id: int, post_id: int) -> None:
+    """A post left the profile and explore."""
+    _bump(db, user_id, profile=True)
+    events.publish(db, user_id, POST_DELETED, {"id": post_id})
+
+
+def username_changed(db: Session, user_id: int, username: str) -> None:
+    """A rename or undo: every byline, the nav and the profile header follow.
+
+    The profile counter moves in the rename's own conditional UPDATE (`profile_bump`).
+    """
+    events.publish(db, user_id, USERNAME_CHANGED, {"username": username})
+
+
+def avatar_changed(db: Session, user_id: int, filename: str) -> None:
+    """A new avatar: the nav and the profile header follow.
+
+    The profile counter moved first in the same transaction (`profile_bump`), to lock the row.
+    """
+    events.publish(db, user_id, AVATAR_CHANGED, {"avatar": filename})

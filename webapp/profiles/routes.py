@@ -1,0 +1,205 @@
+"""Public profiles, profile settings (username and avatar), username history, avatars."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import db, htmx, live
+from ..access import private, public
+from ..forms import FormErrors, parse_page
+from ..models import User, utcnow
+from ..publishing import content
+from . import avatars, edits, usernames
+
+bp = Blueprint("profiles", __name__)
+
+STATUS = {"invalid": 422, "taken": 422, "too_soon": 429, "busy": 503, "no_undo": 409}
+
+
+@bp.get("/u/<username>")
+@public
+def public_profile(username: str):
+    """A public profile: the header, then published releases and posts, newest first."""
+    session = db.session()
+    user, current_name = usernames.find_profile(session, username)
+    if user is None:
+        if current_name is None:
+            abort(404)
+        # An old name leads to the current one until somebody else claims it.
+        arguments = {"page": request.args["page"]} if "page" in request.args else {}
+        return redirect(url_for(".public_profile", username=current_name, **arguments), 301)
+    page = parse_page(request.args.get("page"), content.MAX_PAGE)
+    feed = content.profile_feed(session, user.id, page)
+    return render_template("profiles/profile.html", profile_user=user, feed=feed)
+
+
+@bp.get("/fragments/profile-header/<int(max=2147483647):user_id>")
+@public
+def profile_header(user_id: int):
+    """A profile's header (avatar and name); 304 when the page already holds this version."""
+    user = db.session().get(User, user_id)
+    if user is None:
+        abort(404)
+    level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
+    # On the profile page itself the fragment also carries the new <title>.
+    template = "profiles/header_fragment.html" if level == 1 else "partials/profile_header.html"
+    return htmx.versioned_fragment(
+        profile_tag(user),
+        lambda: render_template(template, profile_user=user, heading_level=level),
+    )
+
+
+@bp.get("/fragments/nav-user")
+@private
+def nav_user():
+    """The navigation's link to the signed-in user's profile; 304 when unchanged."""
+    return htmx.versioned_fragment(
+        profile_tag(current_user), lambda: render_template("partials/nav_user.html")
+    )
+
+
+@bp.app_template_global("profile_tag")
+def profile_tag(user: User) -> str:
+    """The version of everything a profile header or the nav shows of a user."""
+    return f"p{user.profile_version}"
+
+
+@bp.get("/avatars/<filename>")
+@public
+def avatar(filename: str):
+    """An avatar picture: only our own random names, always served as WebP."""
+    path = avatars.path_of(filename)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=avatars.MIME_TYPE, conditional=True)
+    # Names are random and never reused, so the file can be cached for good.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.get("/settings/profile")
+@private
+def settings():
+    """Profile settings: username and avatar, with a preview of the public profile."""
+    return _render_settings(FormErrors(), 200)
+
+
+@bp.post("/settings/profile")
+@private
+def save_settings():
+    """Save a new username and/or avatar; refreshes every region that shows them."""
+    upload = request.files.get("avatar")
+    raw_username = request.form.get("username")
+    result = edits.save_profile(
+        db.session(),
+        current_user,
+        raw_username,
+        request.form.get("current_password", ""),
+        upload.stream if upload is not None and upload.filename else None,
+        utcnow(),
+    )
+    if result.outcome == "saved":
+        return _changed(result.message, result.username, result.avatar)
+    if result.outcome == "unchanged":
+        return _nothing_to_change(result.message)
+    response = _render_settings(result.errors, STATUS[result.outcome], username_value=raw_username)
+    if result.retry_at is not None:
+        wait = max(1, int((result.retry_at - utcnow()).total_seconds()) + 1)
+        response.headers["Retry-After"] = str(wait)
+    elif result.outcome == "busy":
+        response.headers["Retry-After"] = "1"
+    first_error = next(iter(result.errors.messages.values()), result.message)
+    return htmx.announce(response, first_error)
+
+
+@bp.post("/settings/profile/undo")
+@private
+def undo():
+    """Go back to the previous username (within 30 minutes of a rename, once)."""
+    result = usernames.undo_rename(db.session(), current_user.id, utcnow())
+    if result.ok:
+        # The Undo button is gone after the swap: focus moves to the restored name.
+        return _changed(result.message, result.username, None, focus_username=True)
+    if not htmx.is_partial():
+        flash(result.message, "error")
+        return redirect(url_for(".settings"), 303)
+    response = _render_settings(FormErrors({"form": result.message}), STATUS[result.outcome])
+    return htmx.announce(response, result.message)
+
+
+@bp.get("/settings/profile/history")
+@private
+def username_history():
+    """Every change of the user's name, newest first, with its UTC time."""
+    changes = usernames.history(db.session(), current_user.id)
+    return render_template("profiles/history.html", changes=changes)
+
+
+@bp.get("/fragments/username-history")
+@private
+def username_history_fragment():
+    """The history table alone, for live refresh; 304 when unchanged."""
+    def render() -> str:
+        """The table, read only when the page's copy is out of date."""
+        changes = usernames.history(db.session(), current_user.id)
+        return render_template("partials/username_history.html", changes=changes)
+
+    return htmx.versioned_fragment(profile_tag(current_user), render)
+
+
+def _changed(
+    message: str, username: str | None, avatar_name: str | None, *, focus_username: bool = False
+):
+    """After a change: the form with a confirmation (htmx) or a 303 with a flash."""
+    if not htmx.is_partial():
+        flash(message, "success")
+        return redirect(url_for(".settings"), 303)
+    response = _render_settings(FormErrors(), 200, notice=message, focus_username=focus_username)
+    if username is not None:
+        htmx.trigger(response, live.USERNAME_CHANGED, {"username": username})
+    if avatar_name is not None:
+        htmx.trigger(response, live.AVATAR_CHANGED, {"avatar": avatar_name})
+    return htmx.announce(response, message)
+
+
+def _nothing_to_change(message: str):
+    """Nothing to save: 204 with an announcement (htmx), or a 303 with a flash."""
+    if not htmx.is_partial():
+        flash(message, "info")
+        return redirect(url_for(".settings"), 303)
+    return htmx.announce(make_response("", 204), message)
+
+
+def _render_settings(
+    errors: FormErrors, status: int, *, username_value: str | None = None,
+    notice: str | None = None, focus_username: bool = False,
+):
+    """The settings form (htmx) or the whole settings page, as a response."""
+    session = db.session()
+    now = utcnow()
+    undoable = usernames.undoable_change(session, current_user.id, now)
+    context = {
+        "user": current_user,
+        "errors": errors,
+        "username_value": current_user.username if username_value is None else username_value,
+        "notice": notice,
+        "undo": undoable,
+        "undo_until": undoable.changed_at + usernames.undo_window() if undoable else None,
+        "next_rename": usernames.next_rename_at(session, current_user.id, now),
+        "focus_username": focus_username,
+    }
+    if htmx.is_partial():
+        body = render_template("partials/profile_settings_form.html", **context)
+    else:
+        feed = content.profile_feed(session, current_user.id, 1)
+        body = render_template("profiles/settings.html", feed=feed, **context)
+    return make_response(body, status)

@@ -1,0 +1,339 @@
+"""Releases, posts and the feeds that show them: plain functions over a Session.
+
+Nothing here stores a username: authors are joined from `users` when a feed is read,
+so a rename shows everywhere at once. Every write bumps the versions that pages use
+to answer "nothing changed" (library_version, profile_version) and queues its live
+events before the caller's commit, in the same transaction.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from .. import live
+from ..config import settings
+from ..forms import FormErrors, clean_text
+from ..models import Media, Post, Release, User, utcnow
+
+TITLE_MAX = 120
+TAG_MAX = 40
+DESCRIPTION_MAX = 1000
+POST_MAX = 2000
+MAX_PAGE = 100_000
+CHOICES_LIMIT = 200
+
+@dataclass
+class FeedEntry:
+    """One item of a feed: a published release, or a post (with its attached release, if shown).
+
+    For kind "post", `release` is the attached release when it is still published, else None.
+    """
+
+    kind: str  # "release" | "post"
+    release: Release | None
+    post: Post | None
+    author: User
+
+
+@dataclass
+class Feed:
+    """A page of a feed, newest first, with a version tag that changes with what it shows."""
+
+    entries: list[FeedEntry]
+    page: int
+    has_next: bool
+    version: str
+    author_id: int | None  # None for explore, the profile's user id otherwise
+
+
+# ---------------------------------------------------------------- releases
+
+
+def create_release(
+    db: Session,
+    user: User,
+    *,
+    title,
+    music_id,
+    image_id,
+    genre,
+    mood,
+    description,
+) -> tuple[Release | None, FormErrors]:
+    """Pair one of the user's tracks with one of their covers; commits on success.
+
+    Someone else's (or a missing) media id raises NotFound and stores nothing.
+    """
+    errors = FormErrors()
+    form = {
+        "title": title or "",
+        "genre": genre or "",
+        "mood": mood or "",
+        "description": description or "",
+    }
+    clean_title = clean_text(form, "title", "Title", errors, min_length=1, max_length=TITLE_MAX)
+    clean_genre = clean_text(form, "genre", "Genre", errors, min_length=1, max_length=TAG_MAX)
+    clean_mood = clean_text(form, "mood", "Mood", errors, min_length=1, max_length=TAG_MAX)
+    clean_description = clean_text(
+        form, "description", "Description", errors, max_length=DESCRIPTION_MAX, multiline=True
+    )
+    music = _own_media(db, user, music_id, "music_id", "track", errors)
+    image = _own_media(db, user, image_id, "image_id", "cover", errors)
+    if music is not None and music.kind != "music":
+        errors.add("music_id", "That item is a cover, not a track. Choose one of your tracks.")
+    if image is not None and image.kind != "image":
+        errors.add("image_id", "That item is a track, not a cover. Choose one of your covers.")
+    if errors:
+        return None, errors
+    release = Release(
+        user_id=user.id,
+        music_id=music.id,
+        image_id=image.id,
+        title=clean_title,
+        genre=clean_genre,
+        mood=clean_mood,
+        description=clean_description,
+        published=False,
+    )
+    db.add(release)
+    db.flush()
+    live.release_created(db, user.id, release.id)
+    db.commit()
+    return release, errors
+
+
+def _own_media(db: Session, user: User, raw, field: str, noun: str, errors: FormErrors):
+    """The user's media item named by a form value; another user's id is a 404."""
+    media_id = _parse_id(raw)
+    if media_id is None:
+        errors.add(field, f"Choose a {noun}." if raw in (None, "") else f"Choose a valid {noun}.")
+        return None
+    media = db.scalar(select(Media).where(Media.id == media_id, Media.user_id == user.id))
+    if media is None:
+        raise NotFound()
+    return media
+
+
+def _parse_id(raw) -> int | None:
+    """A positive database id from an int or a string of digits, else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().isdecimal() and raw.strip().isascii():
+        value = int(raw.strip()) if len(raw.strip()) <= 10 else 0
+    else:
+        return None
+    return value if 0 < value <= 2_147_483_647 else None
+
+
+def own_release(db: Session, user: User, release_id: int) -> Release:
+    """One of the user's releases (media joined), or NotFound."""
+    release = db.scalar(
+        select(Release).where(Release.id == release_id, Release.user_id == user.id)
+    )
+    if release is None:
+        raise NotFound()
+    return release
+
+
+def set_published(
+    db: Session, user: User, release_id: int, published: bool
+) -> tuple[Release, bool]:
+    """Publish or unpublish one of the user's releases; commits and says whether it changed."""
+    release = own_release(db, user, release_id)
+    if release.published == published:
+        return release, False
+    release.published = published
+    if published:
+        release.published_at = utcnow()
+    # The library shows the state (and its button); the profile and explore show the release.
+    live.release_published(db, user.id, release.id, published)
+    db.commit()
+    return release, True
+
+
+def delete_release(db: Session, user: User, release_id: int) -> None:
+    """Delete one of the user's releases; posts that attached it keep their text."""
+    release = own_release(db, user, release_id)
+    was_published = release.published
+    db.delete(release)
+    db.flush()
+    live.release_deleted(db, user.id, release_id, was_published)
+    db.commit()
+
+
+def media_is_public(db: Session, media_id: int) -> bool:
+    """Whether the media item is part of a published release (readable by anyone)."""
+    return bool(
+        db.scalar(
+            select(
+                exists().where(
+                    Release.published.is_(True),
+                    or_(Release.music_id == media_id, Release.image_id == media_id),
+                )
+            )
+        )
+    )
+
+
+def user_releases(db: Session, user_id: int, *, published_only: bool = False) -> list[Release]:
+    """The user's releases, newest first, media joined (one statement)."""
+    query = select(Release).where(Release.user_id == user_id)
+    if published_only:
+        query = query.where(Release.published.is_(True))
+    return list(db.scalars(query.order_by(Release.id.desc()).limit(CHOICES_LIMIT)).unique())
+
+
+def release_choices(db: Session, user_id: int) -> tuple[list[Media], list[Media]]:
+    """The user's tracks and covers, newest first, for the release form (one statement)."""
+    rows = db.scalars(
+        select(Media)
+        .where(Media.user_id == user_id, Media.kind.in_(("music", "image")))
+        .order_by(Media.id.desc())
+        .limit(CHOICES_LIMIT * 2)
+    ).all()
+    return [m for m in rows if m.kind == "music"], [m for m in rows if m.kind == "image"]
+
+
+# ---------------------------------------------------------------- posts
+
+
+def create_post(
+    db: Session, user: User, body, release_id=None
+) -> tuple[Post | None, FormErrors]:
+    """Write a post, optionally attaching one of the user's published releases; commits.
+
+    Someone else's (or a missing) release id raises NotFound and stores nothing.
+    """
+    errors = FormErrors()
+    text = clean_text(
+        {"body": body or ""}, "body", "Post", errors, min_length=1, max_length=POST_MAX,
+        multiline=True,
+    )
+    attached_id = None
+    if release_id not in (None, ""):
+        attached_id = _parse_id(release_id)
+        if attached_id is None:
+            errors.add("release_id", "Choose a valid release.")
+        else:
+            release = own_release(db, user, attached_id)
+            if not release.published:
+                errors.add(
+                    "release_id",
+                    "Only published releases can be attached. Publish it first, then attach it.",
+                )
+    if errors:
+        return None, errors
+    post = Post(user_id=user.id, body=text, release_id=attached_id)
+    db.add(post)
+    db.flush()
+    live.post_created(db, user.id, post.id)
+    db.commit()
+    return post, errors
+
+
+def delete_post(db: Session, user: User, post_id: int) -> None:
+    """Delete one of the user's posts; another user's is a 404."""
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.user_id == user.id))
+    if post is None:
+        raise NotFound()
+    db.delete(post)
+    db.flush()
+    live.post_deleted(db, user.id, post_id)
+    db.commit()
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def profile_feed(db: Session, user_id: int, page: int = 1) -> Feed:
+    """A page of one user's published releases and posts, newest first."""
+    return _feed(db, user_id, page)
+
+
+def explore_feed(db: Session, page: int = 1) -> Feed:
+    """A page of everyone's published releases and posts, newest first."""
+    return _feed(db, None, page)
+
+
+def feed_page_size() -> int:
+    """Entries per feed page (FEED_PAGE_SIZE)."""
+    return settings().feed_page_size
+
+
+def _feed(db: Session, author_id: int | None, page: int) -> Feed:
+    """At most three statements, whatever the page holds: ids, releases, posts."""
+    page = max(1, min(int(page or 1), MAX_PAGE))
+    size = feed_page_size()
+    releases = select(
+        literal("release").label("kind"),
+        Release.id.label("id"),
+        Release.published_at.label("at"),
+    ).where(Release.published.is_(True))
+    posts = select(
+        literal("post").label("kind"), Post.id.label("id"), Post.created_at.label("at")
+    )
+    if author_id is not None:
+        releases = releases.where(Release.user_id == author_id)
+        posts = posts.where(Post.user_id == author_id)
+    both = union_all(releases, posts).subquery()
+    rows = db.execute(
+        select(both.c.kind, both.c.id)
+        .order_by(both.c.at.desc(), both.c.kind.desc(), both.c.id.desc())
+        .limit(size + 1)
+        .offset((page - 1) * size)
+    ).all()
+    has_next = len(rows) > size
+    rows = rows[:size]
+    release_ids = [row.id for row in rows if row.kind == "release"]
+    post_ids = [row.id for row in rows if row.kind == "post"]
+    found_releases: dict[int, tuple[Release, User]] = {}
+    if release_ids:
+        for release, author in db.execute(
+            select(Release, User)
+            .join(User, User.id == Release.user_id)
+            .where(Release.id.in_(release_ids))
+        ).unique():
+            found_releases[release.id] = (release, author)
+    found_posts: dict[int, tuple[Post, User, Release | None]] = {}
+    if post_ids:
+        for post, author, attached in db.execute(
+            select(Post, User, Release)
+            .join(User, User.id == Post.user_id)
+            .outerjoin(
+                Release, and_(Release.id == Post.release_id, Release.published.is_(True))
+            )
+            .where(Post.id.in_(post_ids))
+        ).unique():
+            found_posts[post.id] = (post, author, attached)
+    entries = []
+    for row in rows:
+        if row.kind == "release" and row.id in found_releases:
+            release, author = found_releases[row.id]
+            entries.append(FeedEntry("release", release, None, author))
+        elif row.kind == "post" and row.id in found_posts:
+            post, author, attached = found_posts[row.id]
+            entries.append(FeedEntry("post", attached, post, author))
+    return Feed(entries, page, has_next, _feed_version(entries, page, has_next), author_id)
+
+
+def _feed_version(entries: list[FeedEntry], page: int, has_next: bool) -> str:
+    """A short digest of everything the feed shows, so an unchanged feed answers 304."""
+    parts = [f"p{page}:{int(has_next)}"]
+    for entry in entries:
+        author = entry.author
+        ident = entry.release.id if entry.kind == "release" else entry.post.id
+        parts.append(f"{entry.kind}:{ident}")
+        parts.append(f"a{author.id}:{author.username}:{author.avatar or ''}")
+        if entry.release is not None:
+            parts.append(f"r{entry.release.id}:{entry.release.published_at}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def feed_tag(feed: Feed, viewer_id: int | None) -> str:
+    """The version a viewer's copy of a feed holds (viewers see their own delete buttons)."""
+    return f"{feed.version}-{viewer_id or 0}"

@@ -1,0 +1,239 @@
+"""Publishing: releases (create, publish, unpublish, delete), posts, and the public feeds."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import db, htmx, live
+from ..access import private, public
+from ..forms import FormErrors, parse_page, safe_next
+from ..models import User
+from . import content
+
+bp = Blueprint("publishing", __name__)
+
+RELEASE_FIELDS = ("title", "music_id", "image_id", "genre", "mood", "description")
+RELEASE_ID = "<int(max=2147483647):release_id>"
+
+
+@bp.app_context_processor
+def publishing_helpers() -> dict:
+    """Template helpers for release cards, feeds and the two forms, on every page."""
+    return {
+        "release_form_choices": release_form_choices,
+        "feed_tag": viewer_feed_tag,
+        "post_form_releases": post_form_releases,
+    }
+
+
+def release_form_choices():
+    """The signed-in user's tracks and covers, loaded only when the form is shown."""
+    return content.release_choices(db.session(), current_user.id)
+
+
+def post_form_releases():
+    """The signed-in user's published releases, for "Attach release"."""
+    return content.user_releases(db.session(), current_user.id, published_only=True)
+
+
+def viewer_feed_tag(feed: content.Feed) -> str:
+    """The version tag of a feed as the current viewer sees it."""
+    viewer = current_user.id if current_user.is_authenticated else None
+    return content.feed_tag(feed, viewer)
+
+
+def _library_releases_url() -> str:
+    """Where releases live without JavaScript."""
+    return url_for("library.library", tab="releases")
+
+
+def _explore_url() -> str:
+    """Explore: where a post form returns to when it names no page."""
+    return url_for(".explore")
+
+
+# ---------------------------------------------------------------- releases
+
+
+@bp.get("/releases/new")
+@private
+def new_release():
+    """The release form as a page of its own (also the no-JavaScript error page)."""
+    return render_template(
+        "publishing/new.html", release_errors=FormErrors(), release_values={}
+    )
+
+
+@bp.get("/releases/form")
+@private
+def release_form():
+    """The release form fragment; 304 while the user's library has not changed."""
+    return htmx.versioned_fragment(
+        str(current_user.library_version), lambda: render_template("partials/release_form.html")
+    )
+
+
+@bp.post("/releases")
+@private
+def create_release():
+    """Pair a track with a cover; a forged media id is a 404 and stores nothing."""
+    values = {name: request.form.get(name, "") for name in RELEASE_FIELDS}
+    release, errors = content.create_release(db.session(), current_user, **values)
+    if errors:
+        context = {"release_errors": errors, "release_values": values}
+        return htmx.form_errors(
+            lambda: render_template("partials/release_form.html", **context),
+            lambda: render_template("publishing/new.html", **context),
+        )
+    return htmx.form_done(
+        f"Release “{release.title}” created. Publish it to show it on your profile.",
+        _library_releases_url(),
+        lambda: render_template("partials/release_form.html"),
+        [(live.LIBRARY_CHANGED, {"release": release.id})],
+    )
+
+
+@bp.post(f"/releases/{RELEASE_ID}/publish")
+@private
+def publish_release(release_id: int):
+    """Publish a release: it shows on the profile and on Explore, its files become public."""
+    return _set_published(release_id, True)
+
+
+@bp.post(f"/releases/{RELEASE_ID}/unpublish")
+@private
+def unpublish_release(release_id: int):
+    """Unpublish a release: it leaves the profile and Explore, its files turn private."""
+    return _set_published(release_id, False)
+
+
+def _set_published(release_id: int, published: bool):
+    """Change a release's state and answer with its card (htmx) or a redirect."""
+    release, changed = content.set_published(db.session(), current_user, release_id, published)
+    if not changed and htmx.is_partial():
+        return "", 204  # already in that state (a second click, or a stale page)
+    if published:
+        message = f"“{release.title}” is published: it shows on your profile and on Explore."
+    else:
+        message = f"“{release.title}” is unpublished: only you can see it now."
+    name = live.RELEASE_PUBLISHED if published else live.RELEASE_UNPUBLISHED
+    return htmx.form_done(
+        message,
+        _library_releases_url(),
+        lambda: render_template(
+            "partials/release_card.html", release=release, release_author=current_user
+        ),
+        [(name, {"id": release.id}), (live.LIBRARY_CHANGED, {"release": release.id})],
+    )
+
+
+@bp.post(f"/releases/{RELEASE_ID}/delete")
+@private
+def delete_release(release_id: int):
+    """Delete a release; its media stay in the library, posts keep their text."""
+    content.delete_release(db.session(), current_user, release_id)
+    return htmx.form_done(
+        "Release deleted.",
+        _library_releases_url(),
+        events=[
+            (live.LIBRARY_CHANGED, {"release": release_id}),
+            (live.RELEASE_UNPUBLISHED, {"id": release_id}),
+        ],
+    )
+
+
+# ---------------------------------------------------------------- posts
+
+
+@bp.get("/posts/form")
+@private
+def post_form():
+    """The post form fragment; 304 while the user's published releases are unchanged."""
+    next_page = safe_next(request.args.get("next"), _explore_url())
+    return htmx.versioned_fragment(
+        str(current_user.profile_version),
+        lambda: render_template("partials/post_form.html", post_next=next_page),
+    )
+
+
+@bp.post("/posts")
+@private
+def create_post():
+    """Publish a post; attaching someone else's release is a 404 and stores nothing."""
+    next_page = safe_next(request.form.get("next"), _explore_url())
+    values = {name: request.form.get(name, "") for name in ("body", "release_id")}
+    post, errors = content.create_post(
+        db.session(), current_user, values["body"], values["release_id"] or None
+    )
+    if errors:
+        context = {"post_errors": errors, "post_values": values, "post_next": next_page}
+        return htmx.form_errors(
+            lambda: render_template("partials/post_form.html", **context),
+            lambda: render_template(
+                "publishing/explore.html", feed=content.explore_feed(db.session(), 1), **context
+            ),
+        )
+    return htmx.form_done(
+        "Post published.",
+        next_page,
+        lambda: render_template("partials/post_form.html", post_next=next_page),
+        [(live.POST_CREATED, {"id": post.id})],
+    )
+
+
+@bp.post("/posts/<int(max=2147483647):post_id>/delete")
+@private
+def delete_post(post_id: int):
+    """Delete one of your posts; someone else's is a 404."""
+    content.delete_post(db.session(), current_user, post_id)
+    return htmx.form_done(
+        "Post deleted.",
+        safe_next(request.form.get("next"), _explore_url()),
+        events=[(live.POST_DELETED, {"id": post_id})],
+    )
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def _page() -> int:
+    """The ?page= argument of a feed."""
+    return parse_page(request.args.get("page"), content.MAX_PAGE)
+
+
+def _feed_response(feed: content.Feed):
+    """The feed fragment, or 304 when the region already shows this version."""
+    return htmx.vary(htmx.versioned_fragment(
+        viewer_feed_tag(feed), lambda: render_template("partials/feed.html", feed=feed)
+    ))
+
+
+@bp.get("/explore")
+@public
+def explore():
+    """Everyone's published releases and posts, newest first, with the post form."""
+    feed = content.explore_feed(db.session(), _page())
+    return render_template("publishing/explore.html", feed=feed)
+
+
+@bp.get("/explore/feed")
+@public
+def explore_feed():
+    """The explore feed fragment (a plain visit goes to the page)."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".explore", page=_page()), 303))
+    return _feed_response(content.explore_feed(db.session(), _page()))
+
+
+@bp.get("/feeds/user/<int(max=2147483647):user_id>")
+@public
+def user_feed(user_id: int):
+    """One user's feed fragment (a plain visit goes to their profile, by current name)."""
+    username = db.session().scalar(select(User.username).where(User.id == user_id))
+    if username is None:
+        abort(404)
+    if not htmx.is_partial():
+        profile = url_for("profiles.public_profile", username=username, page=_page())
+        return htmx.vary(redirect(profile, 303))
+    return _feed_response(content.profile_feed(db.session(), user_id, _page()))
+

@@ -1,0 +1,140 @@
+"""The studio blueprint: the generation form, job submission and live job cards."""
+
+import hashlib
+
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask_login import current_user
+
+from .. import db, htmx
+from ..access import private
+from ..forms import FormErrors
+from ..generators import music
+from . import generations, worker
+from .generations import GenerationRequest
+
+bp = Blueprint("studio", __name__)
+
+
+@bp.app_template_filter("generation_title")
+def generation_title(prompt: str) -> str:
+    """The title a job's item will get, for cards of unfinished jobs."""
+    return generations.title_from_prompt(prompt or "")
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind: str) -> str:
+    """People's word for a job kind."""
+    return generations.KIND_LABELS.get(kind, kind)
+
+
+@bp.app_template_global("card_version")
+def card_version(generation, media=None) -> str:
+    """The version tag a job card carries (hx-ptag), so an unchanged card is not re-sent."""
+    return generations.card_version(generation, media)
+
+
+def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
+    """Context of partials/studio_form.html."""
+    return {
+        "form": form,
+        "errors": errors,
+        "genres": music.GENRES,
+        "min_duration": music.MIN_DURATION,
+        "max_duration": music.MAX_DURATION,
+    }
+
+
+def _list_context() -> dict:
+    """Context of partials/generation_list.html: the signed-in person's recent jobs."""
+    jobs_ = generations.recent_generations(db.session(), current_user.id)
+    tags = "|".join(generations.card_version(g, m) for g, m in jobs_)
+    return {"jobs": jobs_, "list_version": hashlib.sha256(tags.encode()).hexdigest()[:16]}
+
+
+def _fresh_form(previous: GenerationRequest | None = None) -> GenerationRequest:
+    """An empty form with a new request id, keeping the previous kind and track settings."""
+    form = GenerationRequest(request_id=generations.new_request_id())
+    if previous is not None:
+        form.kind, form.genre, form.duration = previous.kind, previous.genre, previous.duration
+    return form
+
+
+@bp.get("/studio")
+@private
+def studio():
+    """The studio page: the form, then this person's recent jobs."""
+    return render_template(
+        "studio/studio.html", **_form_context(_fresh_form(), FormErrors()), **_list_context()
+    )
+
+
+@bp.post("/generations")
+@private
+def submit():
+    """Start a job: the fresh form and the job list for htmx, or 303 back to the studio."""
+    result = generations.submit(db.session(), current_user.id, request.form, enqueue=worker.enqueue)
+    if result.errors:
+        status = 429 if result.limited else 422
+        context = _form_context(result.request, result.errors)
+        if htmx.is_partial():
+            body = render_template("partials/studio_form.html", **context)
+        else:
+            body = render_template("studio/studio.html", **context, **_list_context())
+        return htmx.vary(make_response(body, status))
+    generation = result.generation
+    what = "track" if generation.kind == "music" else "cover"
+    message = (
+        f"Your {what} “{generation_title(generation.prompt)}” is on its way."
+        if result.created else "That request was already sent; here is its job."
+    )
+    if htmx.is_partial():
+        response = make_response(render_template(
+            "studio/submitted.html",
+            **_form_context(_fresh_form(result.request), FormErrors()),
+            **_list_context(),
+        ))
+        htmx.announce(response, message)
+        return htmx.vary(response)
+    flash(message, "success")
+    return htmx.vary(htmx.redirect_to(url_for("studio.studio") + f"#job-{generation.id}"))
+
+
+@bp.get("/generations/<int(max=2147483647):generation_id>/card")
+@private
+def generation_card(generation_id: int):
+    """One job card (owner only): 304 when the card the page holds is still current."""
+    found = generations.generation_for_owner(db.session(), current_user.id, generation_id)
+    if found is None:
+        abort(404)
+    generation, media = found
+    version = generations.card_version(generation, media)
+    previous = htmx.client_version()
+    if previous == version:
+        return htmx.set_version(make_response("", 304), version)
+    response = make_response(
+        render_template("partials/generation_card.html", generation=generation, media=media)
+    )
+    htmx.set_version(response, version)
+    # Only unfinished cards poll, so an htmx request means the page showed this job unfinished.
+    finished = generation.status in ("done", "failed")
+    if finished and htmx.is_htmx() and (previous is None or _was_unfinished(previous)):
+        title = media.title if media else generation_title(generation.prompt)
+        outcome = "is ready" if generation.status == "done" else "could not be made"
+        htmx.announce(response, f"“{title}” {outcome}.")
+    return response
+
+
+def _was_unfinished(tag: str) -> bool:
+    """Whether a card version tag was taken while its job was queued or running."""
+    parts = tag.split("-")
+    return len(parts) > 1 and parts[1] in generations.UNFINISHED
+
+
+@bp.get("/studio/jobs")
+@private
+def generation_list():
+    """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
+    context = _list_context()
+    return htmx.versioned_fragment(
+        context["list_version"], lambda: render_template("partials/generation_list.html", **context)
+    )
