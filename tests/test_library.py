@@ -162,6 +162,18 @@ def test_library_page_contract_for_music(client, alice):
     assert client.get(f"/media/{first}/preview").status_code == 200
 
 
+def test_music_cards_show_their_lyrics_with_line_breaks_kept(client, alice):
+    """Lyrics typed in the studio are shown, escaped, on the track's card; none, no section."""
+    app = client.application
+    sung = make_media(app, alice, "music", "a folk song", lyrics="<b>one</b>\ntwo")
+    plain = make_media(app, alice, "music", "an instrumental")
+    page = soup(client.get("/library"))
+    lyrics = page.find(id=f"media-{sung}").find("details", class_="card-lyrics")
+    assert lyrics.find("summary").get_text(" ", strip=True).startswith("Lyrics")
+    assert lyrics.find("p", class_="lyrics").get_text() == "<b>one</b>\ntwo"
+    assert page.find(id=f"media-{plain}").find("details") is None
+
+
 def test_library_page_contract_for_images(client, alice):
     """Images: thumbnail, full-size link and download; tab marked current; no tracks shown."""
     app = client.application

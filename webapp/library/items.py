@@ -23,7 +23,7 @@ KIND_TABS = {kind: tab for tab, kind in TAB_KINDS.items()}
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE = 1_000_000
 CARD_COLUMNS = (Media.id, Media.kind, Media.title, Media.prompt, Media.duration, Media.size,
-                Media.created_at)
+                Media.created_at, Media.details["lyrics"].as_string().label("lyrics"))
 _TAG = re.compile(r"v([0-9]{1,10})-(music|images|releases)-([0-9]{1,7})-([0-9]{1,10})")
 
 
