@@ -3,7 +3,7 @@
 from flask import Flask, request, url_for
 from flask_login import LoginManager
 
-from . import db, htmx, security
+from . import assets, db, htmx, security
 from .config import load_config
 
 BLUEPRINTS = (
@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, database, security, login, blueprints, jobs, events."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    assets.init_app(app)
     db.init_app(app)
     security.init_app(app)
     _init_login(app)
