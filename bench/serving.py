@@ -19,6 +19,8 @@ Printed, in order:
    seconds until it exited and whether it printed a traceback.
 
     python bench/serving.py [--seconds 4] [--rounds 3] [--connections 8] [--json FILE]
+
+BENCH_KEEP=1 keeps the work folder (both servers' output and the access log).
 """
 
 import argparse
