@@ -30,11 +30,12 @@ test: $(BIN)/.installed chromium
 	$(BIN)/bandit -q -c pyproject.toml -r webapp -ll
 	$(BIN)/pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/serving.py
 
 reliability: $(BIN)/.installed chromium
 	$(BIN)/python bench/reliability.py

@@ -3,7 +3,7 @@
 from flask import Flask, request, url_for
 from flask_login import LoginManager
 
-from . import db, htmx, security
+from . import assets, db, htmx, security
 from .config import SettingsConfig, load_config
 
 # Modules holding a blueprint `bp`: a URL's first segment names its package (docs/architecture.md).
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, database, security, login, blueprints, jobs, events."""
     app = Soundstage(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    assets.init_app(app)
     db.init_app(app)
     security.init_app(app)
     _init_login(app)

@@ -19,18 +19,12 @@ def register_commands(app: Flask) -> None:
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", type=int, default=None)
     def serve_command(host: str, port: int | None) -> None:
-        """Serve with jobs running in-process (the embedded default)."""
-        from werkzeug.serving import run_simple
-
-        from .studio import worker
+        """Serve the embedded default: gunicorn, one worker running the jobs and events too."""
+        from .gunicorn_conf import EmbeddedServer
 
         port = port or app.config.settings.port
-        worker.start_embedded(app)
         click.echo(f"Soundstage is running at http://{host}:{port}/ (Ctrl-C stops it)")
-        try:
-            run_simple(host, port, app, threaded=True, use_reloader=False)
-        finally:
-            worker.stop_embedded(app)
+        EmbeddedServer(app, host, port).run()
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")

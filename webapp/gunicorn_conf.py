@@ -1,10 +1,14 @@
 """gunicorn settings for production: gthread workers, graceful shutdown that closes SSE streams.
 
 Use: gunicorn -c python:webapp.gunicorn_conf "webapp:create_app()"
+`flask --app webapp serve` (make run) runs `EmbeddedServer`: the same settings with one
+worker, which also runs the job consumer threads and the in-process event bus.
 """
 
 import os
 import signal
+
+from gunicorn.app.base import BaseApplication
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -16,6 +20,8 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None
+# gunicorn 27's control socket sits at one path per user: two servers would fight over it.
+control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:
@@ -24,11 +30,67 @@ def post_worker_init(worker) -> None:
 
     def close_streams_then_exit(signum, frame) -> None:
         """Ask every open stream to end, then let gunicorn finish requests gracefully."""
-        bus = getattr(worker.wsgi, "extensions", {}).get("event_bus")
-        if bus is not None:
-            bus.closing.set()
+        close_streams(worker)
         if callable(original):
             original(signum, frame)
 
     signal.signal(signal.SIGTERM, close_streams_then_exit)
     signal.siginterrupt(signal.SIGTERM, False)
+
+
+def close_streams(worker) -> None:
+    """Make this worker's SSE streams end within a second (they would hold its exit)."""
+    bus = getattr(worker.wsgi, "extensions", {}).get("event_bus")
+    if bus is not None:
+        bus.closing.set()
+
+
+def embedded_worker_init(worker) -> None:
+    """In the one worker: the SIGTERM handling above, then the job consumer threads."""
+    from .studio import worker as job_queue
+
+    app = worker.wsgi
+    # The app was built before the fork: the worker opens its own database connections.
+    app.extensions["db_engine"].dispose(close=False)
+    post_worker_init(worker)
+    job_queue.start_embedded(app)
+
+
+def embedded_worker_exit(_server, worker) -> None:
+    """Leaving (Ctrl-C, SIGTERM): end the streams, let running jobs finish briefly."""
+    from .studio import worker as job_queue
+
+    close_streams(worker)
+    job_queue.stop_embedded(worker.wsgi)
+
+
+class EmbeddedServer(BaseApplication):
+    """gunicorn inside `flask serve`: one gthread worker holding the app, jobs and events."""
+
+    def __init__(self, app, host: str, port: int) -> None:
+        """Serve `app` (already built) on host:port."""
+        self.application = app
+        self.address = f"{host}:{port}"
+        super().__init__()
+
+    def load_config(self) -> None:
+        """This module's settings, with exactly one worker and the embedded hooks."""
+        settings = {
+            "worker_class": worker_class, "threads": threads,
+            "worker_connections": worker_connections, "timeout": timeout,
+            "graceful_timeout": graceful_timeout, "keepalive": keepalive,
+            "accesslog": accesslog, "bind": [self.address],
+            "control_socket_disable": control_socket_disable,
+            # One process: the in-process queue consumer and event bus see every request.
+            "workers": 1,
+            "post_worker_init": embedded_worker_init,
+            "worker_int": close_streams,
+            "worker_exit": embedded_worker_exit,
+        }
+        for name, value in settings.items():
+            if name in self.cfg.settings:  # older gunicorn has no control socket setting
+                self.cfg.set(name, value)
+
+    def load(self):
+        """The WSGI app the worker serves."""
+        return self.application

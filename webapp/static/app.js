@@ -17,10 +17,13 @@
     }
   });
 
-  // Regions say they are busy while htmx refreshes them.
+  // A region is busy while a request someone asked for (a click or a form) refreshes it.
+  // Background checks (tab shown, focus, live events, timers) stay silent.
   document.addEventListener("htmx:before:request", function (event) {
-    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    if (target && target.setAttribute && target.id !== "live-events") {
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    var cause = ctx && ctx.sourceEvent && ctx.sourceEvent.type;
+    if (target && target.setAttribute && (cause === "submit" || cause === "click")) {
       target.setAttribute("aria-busy", "true");
     }
   });
