@@ -173,7 +173,7 @@ def test_prompt_keywords_steer_the_plan() -> None:
         .describe()
         .startswith("F# minor, 97 BPM")
     )
-    assert "organ" in music.plan_track("church organ", "ambient", 30, 1).instruments
+    assert "church organ" in music.plan_track("church organ", "ambient", 30, 1).instruments
     assert "drums" not in music.plan_track("drumless", "hip-hop", 30, 1).instruments
 
 
