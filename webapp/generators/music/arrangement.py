@@ -9,6 +9,7 @@ import numpy as np
 
 from . import vocabulary as v
 from .plan import TrackPlan
+from .registers import register
 
 SAMPLE_RATE = 44100
 PARTS: tuple[str, ...] = ("drums", "bass", "chords", "lead", "counter")
@@ -69,9 +70,9 @@ _GROOVES: dict[str, dict[int, tuple[str, ...]]] = {
         KICK: ("x......x..x.....", "x.....x...x..x..", "x......x.x......"),
         CLAP: ("........x.......", "........x......g"),
         CLOSED_HAT: (
-            "x.x.x.x.x.x.x.x.x.x.x.x.x.xxx.x.",
-            "x.x.x.x.x.xxx.x.x.x.x.x.x.x.x.x.",
-            "x.x.x.x.x.x.x.x.x.x.xxxxx.x.x.x.",
+            "o.g.o.g.o.g.o.g.o.g.o.g.o.ggg.g.",
+            "o.g.o.g.o.ggg.g.o.g.o.g.o.g.o.g.",
+            "o.g.o.g.o.g.o.g.o.g.ggggg.g.o.g.",
         ),
     },
     "onedrop": {
@@ -125,31 +126,6 @@ _COMP_RHYTHMS: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
         ((2, 1), (4, 1), (7, 1), (10, 1), (14, 1)),
     ),
 }
-# Where each family of GM programs sings best (MIDI note at the centre of the lead's range).
-_REGISTERS: tuple[tuple[range, int], ...] = (
-    (range(0, 8), 72),
-    (range(8, 16), 79),
-    (range(16, 24), 67),
-    (range(24, 32), 64),
-    (range(32, 40), 40),
-    (range(40, 41), 74),
-    (range(41, 42), 64),
-    (range(42, 44), 52),
-    (range(44, 52), 67),
-    (range(52, 56), 67),
-    (range(56, 57), 69),
-    (range(57, 59), 55),
-    (range(59, 64), 62),
-    (range(64, 66), 69),
-    (range(66, 68), 60),
-    (range(68, 70), 72),
-    (range(70, 71), 52),
-    (range(71, 72), 67),
-    (range(72, 80), 77),
-    (range(80, 88), 72),
-    (range(88, 104), 64),
-    (range(104, 128), 72),
-)
 _SUSTAINED_PARTS = frozenset({"chords", "counter", "bass"})
 
 
@@ -182,11 +158,6 @@ class Score:
     sections: tuple[Section, ...]
     bar_samples: float
     length: int
-
-
-def register(program: int) -> int:
-    """The MIDI note at the centre of a GM program's lead range."""
-    return next(centre for programs, centre in _REGISTERS if program in programs)
 
 
 def sections(bars: int) -> tuple[Section, ...]:
@@ -256,7 +227,7 @@ class _Composer:
         self.section_of: list[Section] = [s for s in self.sections for _ in range(s.bars)]
         self.degrees = [self._degree(bar) for bar in range(self.bars)]
         scale = v.SCALES[plan.scale]
-        centre = register(plan.lead)
+        centre = register(plan.lead) + 12 * plan.octave
         self.melody_notes = [
             m for m in range(centre - 10, centre + 13) if (m - plan.root) % 12 in scale
         ]
@@ -502,7 +473,8 @@ class _Composer:
 
     def _arp(self, bar: int, section: Section) -> None:
         """Arpeggiated chord tones: sixteenths at dance tempos, sparse eighths otherwise."""
-        notes = self._voicing(self._tones(bar, sevenths=True), register(self.plan.counter or 0))
+        centre = register(self.plan.counter or 0) + 12 * self.plan.octave
+        notes = self._voicing(self._tones(bar, sevenths=True), centre)
         pattern = notes + [n + 12 for n in notes[1:3]] + notes[::-1][1:3]
         step, chance = (1, 0.8) if self.plan.tempo >= 110 else (2, 0.6)
         for i, pos in enumerate(range(0, 16, step)):

@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 import pyloudnorm
+from pyloudnorm.iirfilter import IIRfilter
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import butter, firwin, sosfilt, upfirdn
 
@@ -39,7 +40,7 @@ def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
     if not np.isfinite(level):
         return np.ascontiguousarray(out.T)
     out *= np.float32(10 ** ((TARGET_LUFS - level) / 20))
-    out *= _limiter_gain(out, _CEILING_DBTP)
+    out *= _limiter_gain(out, sosfilt(_k_weighting(), out, axis=1), _CEILING_DBTP)
     return np.ascontiguousarray(out.T, dtype=np.float32)
 
 
@@ -56,20 +57,21 @@ def true_peak_db(stereo: np.ndarray) -> float:
     return 20 * float(np.log10(max(peak, 1e-12)))
 
 
-def _limiter_gain(stereo: np.ndarray, ceiling_db: float) -> np.ndarray:
-    """Per-sample gain that keeps true peaks under the ceiling and the energy where it was.
+def _limiter_gain(stereo: np.ndarray, weighted: np.ndarray, ceiling_db: float) -> np.ndarray:
+    """Per-sample gain that keeps true peaks under the ceiling and the loudness where it was.
 
     Each block's gain is the least that any block within the 20 ms look-around needs,
     spread to samples and smoothed by a 20 ms moving average, which can only lower it:
     no sample ends up above the ceiling and the gain never jumps. The make-up gain is
-    found by iterating on block energies, since peaks scale with the gain.
+    found by iterating on block energies of the K-weighted signal (what BS.1770 sums),
+    since peaks scale with the gain.
     """
     n = stereo.shape[1]
     blocks = -(-n // _LIMITER_BLOCK)
     padded = np.pad(stereo, ((0, 0), (0, blocks * _LIMITER_BLOCK - n)))
     up = np.abs(_oversample(padded)).reshape(2, blocks, -1).max(axis=2)
     peak = np.maximum(up.max(axis=0), 1e-9)
-    shaped = padded.reshape(2, blocks, -1)
+    shaped = np.pad(weighted, ((0, 0), (0, blocks * _LIMITER_BLOCK - n))).reshape(2, blocks, -1)
     energy = np.einsum("ijk,ijk->j", shaped, shaped)
     ceiling = 10 ** (ceiling_db / 20)
     reach = 2 * (_LIMITER_WINDOW // _LIMITER_BLOCK + 1) + 1
@@ -100,13 +102,23 @@ def _meter() -> pyloudnorm.Meter:
 
 
 @functools.cache
+def _k_weighting() -> np.ndarray:
+    """BS.1770's K-weighting (pyloudnorm's two stages) as second-order sections."""
+    stages = (
+        IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, SAMPLE_RATE, "high_shelf"),
+        IIRfilter(0.0, 0.5, 38.0, SAMPLE_RATE, "high_pass"),
+    )
+    return np.array([[*stage.b, *stage.a] for stage in stages])
+
+
+@functools.cache
 def _equaliser(tilt_db: float) -> np.ndarray:
     """Second-order sections: a 30 Hz rumble cut and a high shelf of tilt_db above 3 kHz."""
     rumble = butter(2, _RUMBLE_HZ, "highpass", fs=SAMPLE_RATE, output="sos")
-    return np.vstack([rumble, _high_shelf(_TILT_CORNER_HZ, tilt_db)])
+    return np.vstack([rumble, high_shelf(_TILT_CORNER_HZ, tilt_db)])
 
 
-def _high_shelf(corner: float, gain_db: float) -> np.ndarray:
+def high_shelf(corner: float, gain_db: float) -> np.ndarray:
     """One RBJ-cookbook high-shelf biquad (shelf slope 1) as a second-order section."""
     a = 10 ** (gain_db / 40)
     w0 = 2 * np.pi * corner / SAMPLE_RATE

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import sosfilt
 
 from . import vocabulary as v
 from .arrangement import KICK, SAMPLE_RATE, Score
+from .mastering import high_shelf
 from .plan import TrackPlan
 
 _REVERB_DECIMATION = 4
+# GM kits' cymbals are recorded bright; a shelf keeps their air below the 2-4 kHz presence.
+_DRUM_SHELF = high_shelf(4000.0, -6.0)
 _BLOCK = int(0.4 * SAMPLE_RATE)
 
 
@@ -60,6 +64,8 @@ def mix(
         if gain == 0.0:
             continue
         stem *= np.float32(gain)
+        if part == "drums":
+            stem = sosfilt(_DRUM_SHELF, stem, axis=1).astype(np.float32)
         if ducking is not None and part in ("bass", "chords", "counter"):
             stem *= ducking
         left, right = np.cos((cfg.pan + 1) * np.pi / 4), np.sin((cfg.pan + 1) * np.pi / 4)
@@ -83,7 +89,8 @@ def _balance(stem: np.ndarray, level_db: float) -> float:
     usable = stem.shape[1] - stem.shape[1] % _BLOCK
     if usable == 0:
         return 0.0
-    blocks = stem[:, :usable].reshape(2, -1, _BLOCK)
+    # Every fourth sample is plenty for a level and four times cheaper.
+    blocks = stem[:, :usable:4].reshape(2, -1, _BLOCK // 4)
     rms = np.sqrt(np.mean(blocks.astype(np.float64) ** 2, axis=(0, 2)))
     loud = float(np.percentile(rms, 90))
     if loud < 1e-7:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..common import digest, prompt_words, seeded_rng
 from . import vocabulary as v
+from .registers import register
 
 MIN_DURATION = 10
 MAX_DURATION = 60
@@ -44,6 +45,7 @@ class TrackPlan:
     bass_line: str
     dynamics: float
     tilt_db: float
+    octave: int
 
     def describe(self) -> str:
         """Return a short human summary such as 'D minor, 92 BPM, piano + bass + drums'."""
@@ -83,6 +85,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     verse = progressions["verse"]
     if style.genre == "jazz" and mode in ("major", "mixolydian", "dorian"):
         verse = v.JAZZ_PROGRESSIONS
+    tilt_jitter, default_octave = _production(identity, genre)
     instruments = _dedupe(
         [
             v.PROGRAM_NAMES[lead],
@@ -113,7 +116,8 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
         drums=drums,
         bass_line=bass_line,
         dynamics=_dynamics(words),
-        tilt_db=style.tilt_db + _timbre_tilt(words),
+        tilt_db=style.tilt_db + _timbre_tilt(words) + tilt_jitter,
+        octave=_octave(words, lead, default_octave),
     )
 
 
@@ -240,6 +244,26 @@ def _dynamics(words: list[str]) -> float:
     loud = sum(w in v.LOUD_WORDS for w in words)
     soft = sum(w in v.SOFT_WORDS for w in words)
     return float(np.clip(1.0 + 0.12 * (loud - soft), 0.7, 1.2))
+
+
+def _production(identity: str, genre: str) -> tuple[float, int]:
+    """Per-prompt production choices: a tilt of up to 1.5 dB and an octave for the tune.
+
+    Two prompts that share a style and its band still get a different sound from these.
+    """
+    data = digest("production", identity, genre)
+    return (data[0] / 255 - 0.5) * 3.0, (-1, 0, 0, 1)[data[1] % 4]
+
+
+def _octave(words: list[str], lead: int, default: int) -> int:
+    """Octave shift of lead and counter: low and high words decide, else the prompt's own.
+
+    A shift that would push the lead outside its playable range is dropped.
+    """
+    low = sum(w in v.LOW_WORDS for w in words)
+    high = sum(w in v.HIGH_WORDS for w in words)
+    octave = int(np.sign(high - low)) if low != high else default
+    return octave if 48 <= register(lead) + 12 * octave <= 88 else 0
 
 
 def _timbre_tilt(words: list[str]) -> float:
