@@ -347,8 +347,9 @@ class _Composer:
         """The bass line in the style's pattern, rooted on each chord, varied at phrase ends."""
         if section.name == "intro" and self.plan.drums is not None:
             return
-        root = self._root(bar, 40 if self.plan.bass_line != "808" else 36)
-        fifth = root + 7 if root + 7 <= 52 else root - 5
+        centre = self.style.bass_centre
+        root = self._root(bar, centre if self.plan.bass_line != "808" else min(centre, 36))
+        fifth = root + 7 if root + 7 <= centre + 12 else root - 5
         if last:
             self._add("bass", bar, 0, 16, root, 0.75, legato=1.0)
             return

@@ -57,10 +57,11 @@ def mix(
     stereo = np.zeros((2, length), dtype=np.float32)
     send = np.zeros(length, dtype=np.float32)
     ducking = _ducking(score) if style.pump and plan.drums else None
+    offsets = dict(plan.mix)
     for part in list(stems):
         stem = stems.pop(part).T
         cfg = _PART_MIX[part]
-        gain = _balance(stem, cfg.level_db)
+        gain = _balance(stem, cfg.level_db + offsets.get(part, 0.0))
         if gain == 0.0:
             continue
         stem *= np.float32(gain)

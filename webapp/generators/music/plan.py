@@ -46,6 +46,7 @@ class TrackPlan:
     dynamics: float
     tilt_db: float
     octave: int
+    mix: tuple[tuple[str, float], ...]
 
     def describe(self) -> str:
         """Return a short human summary such as 'D minor, 92 BPM, piano + bass + drums'."""
@@ -85,7 +86,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     verse = progressions["verse"]
     if style.genre == "jazz" and mode in ("major", "mixolydian", "dorian"):
         verse = v.JAZZ_PROGRESSIONS
-    tilt_jitter, default_octave = _production(identity, genre)
+    tilt_jitter, default_octave, mix = _production(identity, genre, style)
     instruments = _dedupe(
         [
             v.PROGRAM_NAMES[lead],
@@ -118,6 +119,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
         dynamics=_dynamics(words),
         tilt_db=style.tilt_db + _timbre_tilt(words) + tilt_jitter,
         octave=_octave(words, lead, default_octave),
+        mix=mix,
     )
 
 
@@ -246,13 +248,19 @@ def _dynamics(words: list[str]) -> float:
     return float(np.clip(1.0 + 0.12 * (loud - soft), 0.7, 1.2))
 
 
-def _production(identity: str, genre: str) -> tuple[float, int]:
-    """Per-prompt production choices: a tilt of up to 1.5 dB and an octave for the tune.
+def _production(
+    identity: str, genre: str, style: v.Style
+) -> tuple[float, int, tuple[tuple[str, float], ...]]:
+    """Per-prompt production: a tilt of up to 2.5 dB, an octave for the tune, a mix balance.
 
-    Two prompts that share a style and its band still get a different sound from these.
+    Two prompts that share a style and its band still get a different sound from these:
+    the style's part levels move by up to 2.5 dB each.
     """
     data = digest("production", identity, genre)
-    return (data[0] / 255 - 0.5) * 3.0, (-1, 0, 0, 1)[data[1] % 4]
+    offsets = dict(style.mix)
+    for index, part in enumerate(("drums", "bass", "chords", "lead", "counter")):
+        offsets[part] = offsets.get(part, 0.0) + (data[2 + index] / 255 - 0.5) * 5.0
+    return (data[0] / 255 - 0.5) * 5.0, (-1, 0, 0, 1)[data[1] % 4], tuple(sorted(offsets.items()))
 
 
 def _octave(words: list[str], lead: int, default: int) -> int:

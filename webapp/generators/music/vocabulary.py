@@ -140,6 +140,11 @@ class Style:
     pump: bool = False
     vinyl: bool = False
     tilt_db: float = -2.0
+    # The MIDI note the bass line's roots gather around (40 = E2).
+    bass_centre: int = 40
+    # Level offsets in dB per part against the standard balance (mixing._PART_MIX);
+    # each prompt moves them a little more (plan._production).
+    mix: tuple[tuple[str, float], ...] = ()
 
 
 def _bands(*rows: tuple[int, int, int, int | None]) -> tuple[Band, ...]:
@@ -171,6 +176,8 @@ STYLES: dict[str, Style] = {
         echo=0.35,
         humanize=0.01,
         tilt_db=-3.0,
+        mix=(("chords", 2.0), ("counter", 1.0), ("bass", -2.0)),
+        bass_centre=36,
     ),
     "classical": Style(
         "classical",
@@ -191,6 +198,7 @@ STYLES: dict[str, Style] = {
         reverb=0.45,
         room=2.4,
         humanize=0.008,
+        mix=(("chords", 1.0),),
     ),
     "string quartet": Style(
         "classical",
@@ -208,6 +216,8 @@ STYLES: dict[str, Style] = {
         reverb=0.4,
         room=2.2,
         humanize=0.01,
+        mix=(("chords", 1.0), ("counter", 1.0)),
+        bass_centre=45,
     ),
     "orchestral": Style(
         "classical",
@@ -228,6 +238,7 @@ STYLES: dict[str, Style] = {
         reverb=0.5,
         room=2.8,
         humanize=0.008,
+        mix=(("chords", 2.0), ("drums", -3.0)),
     ),
     "choir": Style(
         "classical",
@@ -244,6 +255,7 @@ STYLES: dict[str, Style] = {
         reverb=0.6,
         room=3.0,
         humanize=0.008,
+        mix=(("chords", 2.0), ("bass", -2.0)),
     ),
     "house": Style(
         "electronic",
@@ -266,6 +278,8 @@ STYLES: dict[str, Style] = {
         echo=0.3,
         humanize=0.002,
         pump=True,
+        mix=(("drums", 1.0), ("chords", 1.0), ("lead", -2.0)),
+        bass_centre=38,
     ),
     "techno": Style(
         "electronic",
@@ -287,6 +301,8 @@ STYLES: dict[str, Style] = {
         echo=0.35,
         humanize=0.001,
         pump=True,
+        mix=(("drums", 2.0), ("lead", -3.0), ("counter", 1.0)),
+        bass_centre=38,
     ),
     "drum and bass": Style(
         "electronic",
@@ -309,6 +325,8 @@ STYLES: dict[str, Style] = {
         room=2.0,
         echo=0.3,
         humanize=0.002,
+        mix=(("drums", 1.5), ("bass", 2.5), ("chords", -2.0), ("lead", -1.0)),
+        bass_centre=34,
     ),
     "synthwave": Style(
         "electronic",
@@ -328,6 +346,7 @@ STYLES: dict[str, Style] = {
         room=2.2,
         echo=0.35,
         humanize=0.002,
+        mix=(("chords", 1.0), ("counter", 1.0)),
     ),
     "boom bap": Style(
         "hip-hop",
@@ -351,6 +370,8 @@ STYLES: dict[str, Style] = {
         reverb=0.2,
         room=1.2,
         echo=0.2,
+        mix=(("drums", 1.5), ("bass", 1.0), ("lead", -1.0)),
+        bass_centre=38,
     ),
     "trap": Style(
         "hip-hop",
@@ -372,6 +393,8 @@ STYLES: dict[str, Style] = {
         room=1.8,
         echo=0.3,
         humanize=0.002,
+        mix=(("bass", 3.0), ("chords", -2.0), ("drums", -1.0)),
+        bass_centre=33,
     ),
     "jazz": Style(
         "jazz",
@@ -396,6 +419,8 @@ STYLES: dict[str, Style] = {
         reverb=0.25,
         room=1.5,
         humanize=0.008,
+        mix=(("drums", -4.0), ("bass", 1.0), ("lead", 1.0)),
+        bass_centre=41,
     ),
     "bebop": Style(
         "jazz",
@@ -417,6 +442,8 @@ STYLES: dict[str, Style] = {
         reverb=0.2,
         room=1.3,
         humanize=0.006,
+        mix=(("drums", -2.0), ("lead", 2.0), ("chords", -2.0)),
+        bass_centre=43,
     ),
     "lo-fi": Style(
         "lo-fi",
@@ -443,6 +470,7 @@ STYLES: dict[str, Style] = {
         humanize=0.012,
         vinyl=True,
         tilt_db=-4.0,
+        mix=(("drums", -1.0), ("chords", 1.0), ("lead", -1.0)),
     ),
     "reggae": Style(
         "pop",
@@ -462,6 +490,8 @@ STYLES: dict[str, Style] = {
         reverb=0.3,
         room=1.6,
         echo=0.35,
+        mix=(("bass", 3.0), ("chords", -1.0), ("drums", -1.0)),
+        bass_centre=36,
     ),
     "folk": Style(
         "pop",
@@ -481,6 +511,8 @@ STYLES: dict[str, Style] = {
         reverb=0.3,
         room=1.8,
         humanize=0.01,
+        mix=(("chords", 2.5), ("drums", -5.0), ("bass", -2.0)),
+        bass_centre=43,
     ),
     "funk": Style(
         "pop",
@@ -498,6 +530,7 @@ STYLES: dict[str, Style] = {
         note_steps=(1, 2, 2, 3, 4),
         reverb=0.15,
         room=1.2,
+        mix=(("bass", 2.0), ("chords", 1.0)),
     ),
     "pop": Style(
         "pop",
@@ -539,6 +572,7 @@ STYLES: dict[str, Style] = {
         room=1.2,
         echo=0.15,
         humanize=0.005,
+        mix=(("chords", 2.5), ("drums", 1.0), ("lead", -1.0)),
     ),
 }
 GENRE_STYLE = {
