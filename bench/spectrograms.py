@@ -82,7 +82,7 @@ def main() -> int:
             samples, rate = audio_metrics.decode(buffer.getvalue())
             title = f"{when}: '{prompt}' ({genre}), decoded MP3, {FLOOR_DB:.0f}..{TOP_DB:.0f} dBFS"
             path = out_dir / f"spectrogram-{name}-{when}.png"
-            picture(spectrogram(samples, rate), title).save(path, optimize=True)
+            picture(spectrogram(samples, rate), title).quantize(96).save(path, optimize=True)
             print(path.relative_to(ROOT))
     return 0
 

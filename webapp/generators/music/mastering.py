@@ -15,7 +15,7 @@ from .arrangement import SAMPLE_RATE
 TARGET_LUFS = -14.0
 # The limiter's ceiling sits below the -1 dBTP promise because MP3 encoding adds overshoot;
 # encoding.encode_mp3 checks the decoded file and re-encodes quieter if it still goes over.
-_CEILING_DBTP = -1.7
+_CEILING_DBTP = -2.0
 _OVERSAMPLING = 4
 # 48 taps (12 per phase), as BS.1770-4's example true-peak meter; float32 keeps it cheap.
 _TRUE_PEAK_FIR = (firwin(48, 0.95 / _OVERSAMPLING) * _OVERSAMPLING).astype(np.float32)

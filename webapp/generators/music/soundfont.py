@@ -18,6 +18,8 @@ SOUNDFONT_PATHS: tuple[Path, ...] = (
 )
 _PITCHED_CHANNEL = 0
 _DRUM_CHANNEL = 9
+# One part at a time never needs more; fewer voices to scan makes each render cheaper.
+_MAX_VOICES = 64
 
 
 def find_soundfont() -> Path | None:
@@ -34,7 +36,7 @@ class SoundFontRenderer:
         """Load the SoundFont (about 2 s and 500 MB for MuseScore General Lite)."""
         self.path = path
         self._synth = tinysoundfont.Synth(samplerate=SAMPLE_RATE)
-        self._sfid = self._synth.sfload(str(path))
+        self._sfid = self._synth.sfload(str(path), max_voices=_MAX_VOICES)
         self._lock = threading.Lock()
 
     def render(
