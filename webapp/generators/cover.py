@@ -41,14 +41,20 @@ _HUES = _hue_table(
     "night=235 midnight=240 space=255 galaxy=270 cosmic=275 star=250 stars=250 moon=225 "
     "nebula=290 neon=305 cyber=290 cyberpunk=295 retro=320 synthwave=310 vaporwave=300 "
     "purple=275 violet=270 pink=330 lavender=265 snow=200 cloud=210 clouds=210 mist=200 "
-    "fog=205 sunrise=30 dream=280 ghost=230 ash=30 coffee=28 rust=18 teal=175 mint=155"
+    "fog=205 sunrise=30 dream=280 ghost=230 ash=30 coffee=28 rust=18 teal=175 mint=155 "
+    "happy=50 joy=48 joyful=48 cheerful=45 sad=215 melancholy=225 lonely=230 angry=0 rage=2 "
+    "calm=175 peaceful=160 serene=185 mysterious=275 romantic=340 energetic=25 hopeful=55 "
+    "chill=190 ember=14 embers=14 blaze=16 burning=14 inferno=8 volcano=10 campfire=22"
 )
 _DARK_WORDS = frozenset(
-    {"night", "midnight", "dark", "space", "galaxy", "shadow", "noir", "storm", "cosmic", "void"}
+    {"night", "midnight", "dark", "space", "galaxy", "shadow", "noir", "storm", "cosmic", "void",
+     "stars", "starry"}
 )
 _LIGHT_WORDS = frozenset({"snow", "cloud", "clouds", "mist", "fog", "morning", "white", "soft"})
 _PASTEL_WORDS = frozenset({"dream", "dreamy", "soft", "pastel", "gentle", "calm", "lofi", "lo"})
-_VIVID_WORDS = frozenset({"neon", "fire", "party", "electric", "energetic", "cyber", "vivid"})
+_VIVID_WORDS = frozenset(
+    {"neon", "fire", "flames", "party", "electric", "energetic", "cyber", "vivid", "happy"}
+)
 
 
 def _keyword_map(groups: dict[str, str]) -> dict[str, str]:
@@ -57,14 +63,45 @@ def _keyword_map(groups: dict[str, str]) -> dict[str, str]:
 
 
 _COMPOSITION_GROUPS = {
-    "horizon": "mountain mountains hill hills peak valley alps horizon road canyon forest",
-    "waves": "ocean sea wave waves water beach surf tide lake river shore sail",
-    "orbits": "space star stars galaxy planet cosmic orbit moon astral universe nebula",
+    "city": "city cities urban street streets skyline downtown metropolis skyscraper "
+    "skyscrapers buildings town traffic subway",
+    "forest": "forest forests woods woodland tree trees jungle pine pines grove wilderness",
+    "waves": "ocean sea wave waves water beach surf tide lake river shore sail island",
+    "orbits": "space galaxy planet planets cosmic orbit astral universe nebula astronaut rocket",
+    "horizon": "mountain mountains hill hills peak peaks valley alps horizon road canyon cliff",
+    "desert": "desert deserts dune dunes sand sahara cactus arid oasis dust dusty",
+    "flowers": "flower flowers bloom blossom blossoms rose roses garden petal petals tulip "
+    "tulips daisy lily meadow",
+    "bauhaus": "geometric geometry abstract bauhaus modern minimal shape shapes pattern",
+    "portrait": "portrait face faces singer person woman man girl boy silhouette self "
+    "vocalist diva hero",
+    "night sky": "stars star moon constellation constellations sky milky starry night",
+    "fire": "fire fires flame flames burning blaze inferno ember embers campfire lava volcano",
+    "rain": "rain rainy raining storm stormy drizzle thunder umbrella puddle wet monsoon",
     "grid": "retro synthwave 80s neon cyber cyberpunk arcade vaporwave outrun grid",
     "rays": "sunburst light rays ray shine radiant glory dawn sunrise",
-    "bokeh": "dream dreamy bokeh city lights glow club bubbles firefly rain rainy",
-    "bauhaus": "geometric abstract bauhaus modern minimal shape shapes pattern jazz",
+    "bokeh": "dream dreamy bokeh lights glow club bubbles firefly fireflies",
 }
+# What each family looks like, for alt text.
+_FAMILY_NAMES = {
+    "city": "city skyline",
+    "forest": "forest",
+    "waves": "sea",
+    "orbits": "planet in space",
+    "horizon": "mountains",
+    "desert": "desert dunes",
+    "flowers": "flowers",
+    "bauhaus": "abstract geometry",
+    "portrait": "portrait silhouette",
+    "night sky": "night sky",
+    "fire": "fire",
+    "rain": "rain",
+    "grid": "retro grid",
+    "rays": "sunburst",
+    "bokeh": "bokeh lights",
+}
+# Families whose subject has its own colours: their palettes stay in these hue ranges.
+_WARM_FAMILIES = {"fire": (0.0, 38.0), "desert": (18.0, 48.0)}
 _COMPOSITION_WORDS = _keyword_map(_COMPOSITION_GROUPS)
 _COMPOSITIONS = tuple(_COMPOSITION_GROUPS)
 
@@ -110,7 +147,7 @@ def describe_cover(prompt: str, seed: int) -> str:
     """A short description of the composition chosen for a prompt (for alt text)."""
     _, palette, composition = _choose(prompt, seed)
     mood = "night" if palette.dark else "light"
-    return f"Abstract {composition} artwork in a {mood} palette"
+    return f"{_FAMILY_NAMES[composition].capitalize()} artwork in a {mood} palette"
 
 
 def _choose(prompt: str, seed: int) -> tuple[np.random.Generator, _Palette, str]:
@@ -118,8 +155,8 @@ def _choose(prompt: str, seed: int) -> tuple[np.random.Generator, _Palette, str]
     text = str(prompt or "")
     words = prompt_words(text)
     rng = seeded_rng("cover", " ".join(words) or text.strip(), seed)
-    palette = _palette(words, rng)
-    return rng, palette, _composition(words, rng)
+    composition = _composition(words, rng)
+    return rng, _palette(words, rng, _WARM_FAMILIES.get(composition)), composition
 
 
 def _encode(image: Image.Image) -> bytes:
@@ -145,12 +182,22 @@ def _blend(a: RGB, b: RGB, t: float) -> RGB:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
-def _palette(words: list[str], rng: np.random.Generator) -> _Palette:
-    """Derive a harmonious palette from hue keywords, mood words and the hash."""
+def _palette(
+    words: list[str], rng: np.random.Generator, warm: tuple[float, float] | None
+) -> _Palette:
+    """Derive a harmonious palette from colour and mood words, the subject and the seed.
+
+    Seeds move the hue by up to 25 degrees and pick the second colour's relation
+    (analogous, complementary, split), so covers of one prompt differ visibly. A warm
+    subject (fire, desert) keeps both colours inside its warm range.
+    """
     hues = [_HUES[w] for w in words if w in _HUES]
     hue = float(hues[0]) if hues else float(rng.uniform(0, 360))
-    hue += float(rng.uniform(-12, 12))
+    hue += float(rng.uniform(-25, 25))
     second = float(hues[1]) if len(hues) > 1 else hue + float(rng.choice([30, -30, 150, 180, 210]))
+    if warm is not None:
+        hue = float(rng.uniform(*warm))
+        second = float(np.clip(hue + rng.uniform(-15, 15), *warm))
     dark = any(w in _DARK_WORDS for w in words) or (not hues and rng.random() < 0.3)
     light = not dark and any(w in _LIGHT_WORDS for w in words)
     sat = 0.75
@@ -502,6 +549,310 @@ def _tile_shape(
             draw.ellipse((x0 + pad, y0 + pad, x0 + s - pad, y0 + s - pad), outline=color, width=10)
 
 
+def _draw_city(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """A skyline in two depths with lit windows, under a sky with a low sun or moon."""
+    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.8, 1.5)))
+    sx, sy = float(rng.uniform(0.15, 0.85)), float(rng.uniform(0.2, 0.45))
+    _glow(canvas, sx, sy, 0.25, p.light, 0.4)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    if p.dark:
+        _stars(draw, rng, 160, 0.45)
+    _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, float(rng.uniform(40, 90)), (*p.light, 220))
+    lit = 0.55 if p.dark else 0.18
+    for depth, (low, high) in enumerate(((0.25, 0.6), (0.45, 0.85))):
+        color = _blend(_blend(p.bottom, p.deep, 0.55), p.deep, depth * 0.9)
+        x = float(rng.uniform(-60, 0))
+        while x < COVER_SIZE:
+            width = float(rng.uniform(50, 140))
+            top = COVER_SIZE * (1 - float(rng.uniform(low, high)) * (0.75 + 0.25 * depth))
+            draw.rectangle((x, top, x + width, COVER_SIZE), fill=color)
+            if rng.random() < 0.25:
+                draw.line([(x + width / 2, top), (x + width / 2, top - 40)], fill=color, width=4)
+            _windows(draw, rng, (x, top, width), lit * (0.5 + 0.5 * depth), p)
+            x += width + float(rng.uniform(-10, 18))
+    return image
+
+
+def _windows(
+    draw: ImageDraw.ImageDraw,
+    rng: np.random.Generator,
+    building: tuple[float, float, float],
+    lit: float,
+    p: _Palette,
+) -> None:
+    """Rows of small windows on a building, a share of them lit."""
+    x, top, width = building
+    for wy in np.arange(top + 14, COVER_SIZE - 10, 22):
+        for wx in np.arange(x + 8, x + width - 12, 16):
+            if rng.random() < lit:
+                color = p.light if rng.random() < 0.7 else p.accent
+                draw.rectangle((wx, wy, wx + 7, wy + 10), fill=(*color, 210))
+
+
+def _draw_forest(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """Rows of pines (or round trees) fading into haze, a sun behind them."""
+    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.8, 1.6)))
+    sx = float(rng.uniform(0.2, 0.8))
+    _glow(canvas, sx, 0.4, 0.3, p.light, 0.45)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    if p.dark:
+        _stars(draw, rng, 180, 0.4)
+    pines = rng.random() < 0.7
+    rows = int(rng.integers(3, 6))
+    for row in range(rows):
+        t = (row + 1) / rows
+        color = _blend(_blend(p.bottom, p.accent2, 0.3), p.deep, t**0.7)
+        base = COVER_SIZE * (0.55 + 0.45 * t)
+        size = 70 + 150 * t
+        x = float(rng.uniform(-size, 0))
+        while x < COVER_SIZE + size:
+            height = size * float(rng.uniform(1.4, 2.6))
+            if pines:
+                _pine(draw, x, base, size * float(rng.uniform(0.6, 1.0)), height, color)
+            else:
+                trunk = (x - size * 0.06, base - height * 0.4, x + size * 0.06, base)
+                draw.rectangle(trunk, fill=color)
+                _disc(draw, x, base - height * 0.55, size * float(rng.uniform(0.45, 0.7)), color)
+            x += size * float(rng.uniform(0.35, 0.8))
+        draw.rectangle((0, base - 2, COVER_SIZE, COVER_SIZE), fill=color)
+    return image
+
+
+def _pine(
+    draw: ImageDraw.ImageDraw, x: float, base: float, width: float, height: float, color: RGB
+) -> None:
+    """A conifer: three stacked triangles on a short trunk."""
+    draw.rectangle((x - width * 0.05, base - height * 0.15, x + width * 0.05, base), fill=color)
+    for tier in range(3):
+        bottom = base - height * (0.1 + 0.25 * tier)
+        half = width * (0.5 - 0.12 * tier)
+        top = bottom - height * 0.45
+        draw.polygon([(x - half, bottom), (x + half, bottom), (x, top)], fill=color)
+
+
+def _draw_desert(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """A big sun over layered dunes with lit crests, and the odd cactus."""
+    canvas = _gradient(p.top, p.bottom, float(rng.uniform(1.0, 1.8)))
+    sx, sy = float(rng.uniform(0.25, 0.75)), float(rng.uniform(0.25, 0.45))
+    _glow(canvas, sx, sy, 0.35, p.accent, 0.5)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, float(rng.uniform(90, 170)), (*p.light, 235))
+    x = np.linspace(0.0, 1.0, 257)
+    layers = int(rng.integers(3, 6))
+    for i in range(layers):
+        t = (i + 1) / layers
+        base = 0.55 + 0.4 * t
+        freq, phase = float(rng.uniform(0.5, 1.6)), float(rng.uniform(0, 2 * np.pi))
+        ys = (base - 0.06 * np.sin(2 * np.pi * freq * x + phase) ** 2) * COVER_SIZE
+        color = _blend(_blend(p.bottom, p.accent, 0.4), p.deep, t**1.2)
+        draw.polygon(_polygon_below(ys), fill=color)
+        draw.line(_skyline(ys), fill=(*_blend(color, p.light, 0.5), 160), width=3)
+        if rng.random() < 0.4:
+            cx = float(rng.uniform(0.1, 0.9)) * COVER_SIZE
+            _cactus(draw, cx, float(np.interp(cx / COVER_SIZE, x, ys)) + 6, 40 + 60 * t, p.deep)
+    return image
+
+
+def _cactus(draw: ImageDraw.ImageDraw, x: float, base: float, height: float, color: RGB) -> None:
+    """A saguaro silhouette: a trunk and two raised arms."""
+    w = height * 0.14
+    draw.rounded_rectangle((x - w, base - height, x + w, base), radius=w, fill=color)
+    for side in (-1, 1):
+        arm_x = x + side * w * 2.4
+        arm_top = base - height * (0.75 if side < 0 else 0.6)
+        draw.rounded_rectangle(
+            (min(x, arm_x) - w * 0.8, base - height * 0.45, max(x, arm_x) + w * 0.8,
+             base - height * 0.3),
+            radius=w * 0.7,
+            fill=color,
+        )
+        draw.rounded_rectangle(
+            (arm_x - w * 0.8, arm_top, arm_x + w * 0.8, base - height * 0.3),
+            radius=w * 0.8,
+            fill=color,
+        )
+
+
+def _draw_flowers(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """Blossoms of several petal counts on stems, over soft out-of-focus colour."""
+    canvas = _gradient(_blend(p.top, p.light, 0.2), p.bottom, 1.0)
+    image = _blurred_discs(
+        _to_image(canvas),
+        [
+            (*(rng.uniform(0, 1, 2) * COVER_SIZE).tolist(), float(rng.uniform(80, 200)),
+             (*p.accent2, int(rng.uniform(40, 110))))
+            for _ in range(14)
+        ],
+        30.0,
+        4,
+    )
+    draw = ImageDraw.Draw(image, "RGBA")
+    stem = _blend(p.deep, (40, 110, 50), 0.6)
+    blossoms = sorted(
+        ((float(rng.uniform(0.08, 0.92)), float(rng.uniform(0.15, 0.75))) for _ in range(
+            int(rng.integers(5, 11)))),
+        key=lambda point: point[1],
+    )
+    for fx, fy in blossoms:
+        cx, cy = fx * COVER_SIZE, fy * COVER_SIZE
+        radius = float(rng.uniform(45, 120)) * (0.6 + 0.6 * fy)
+        draw.line([(cx, cy), (cx + float(rng.uniform(-60, 60)), COVER_SIZE)], fill=stem, width=6)
+        colors = (p.accent, p.light, p.accent2)
+        _blossom(draw, cx, cy, radius, int(rng.integers(5, 9)), colors[int(rng.integers(3))],
+                 float(rng.uniform(0, np.pi)))
+        _disc(draw, cx, cy, radius * 0.22, (*_blend(p.accent2, (250, 210, 60), 0.6), 255))
+    return image
+
+
+def _blossom(
+    draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float, petals: int, color: RGB,
+    turn: float,
+) -> None:
+    """Petals as ellipses fanned around a centre."""
+    t = np.linspace(0, 2 * np.pi, 24)
+    for k in range(petals):
+        angle = turn + 2 * np.pi * k / petals
+        ux, uy = math.cos(angle), math.sin(angle)
+        mx, my = cx + ux * radius * 0.5, cy + uy * radius * 0.5
+        a, b = radius * 0.5, radius * 0.22
+        points = [
+            (mx + a * math.cos(s) * ux - b * math.sin(s) * uy,
+             my + a * math.cos(s) * uy + b * math.sin(s) * ux)
+            for s in t
+        ]
+        draw.polygon(points, fill=(*_blend(color, (255, 255, 255), 0.15 * (k % 2)), 235))
+
+
+def _draw_portrait(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """A head-and-shoulders silhouette with a rim of light against a halo."""
+    canvas = _gradient(p.top, p.bottom, 1.2)
+    cx = float(rng.uniform(0.35, 0.65))
+    _glow(canvas, cx, 0.42, float(rng.uniform(0.25, 0.4)), p.light, 0.6)
+    _glow(canvas, float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.1, 0.9)), 0.3, p.accent2, 0.35)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    x = cx * COVER_SIZE
+    head = float(rng.uniform(120, 170))
+    head_y = COVER_SIZE * float(rng.uniform(0.36, 0.46))
+    tilt = float(rng.uniform(-0.25, 0.25)) * head
+    rim = (*p.light, 200)
+    for grow, fill in ((6, rim), (0, (*p.deep, 255))):
+        draw.ellipse(
+            (x - head * 0.78 - grow + tilt, head_y - head - grow, x + head * 0.78 + grow + tilt,
+             head_y + head + grow),
+            fill=fill,
+        )
+        draw.rectangle(
+            (x - head * 0.35 - grow, head_y + head * 0.6, x + head * 0.35 + grow,
+             head_y + head * 1.6),
+            fill=fill,
+        )
+        draw.ellipse(
+            (x - head * 2.6 - grow, head_y + head * 1.35 - grow, x + head * 2.6 + grow,
+             head_y + head * 4.5),
+            fill=fill,
+        )
+    return image
+
+
+def _draw_night_sky(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """A starfield with a milky band, a crescent moon and dark hills."""
+    canvas = _gradient(_blend(p.deep, (0, 0, 0), 0.5), _blend(p.top, p.deep, 0.4), 1.0)
+    angle = float(rng.uniform(-0.6, 0.6))
+    for k in range(8):
+        t = k / 7
+        _glow(canvas, t, 0.45 + angle * (t - 0.5), 0.12, p.accent2, 0.18)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    _stars(draw, rng, 700, 1.0)
+    for _ in range(300):
+        t = float(rng.uniform(0, 1))
+        y = (0.45 + angle * (t - 0.5) + float(rng.normal(0, 0.05))) * COVER_SIZE
+        _disc(draw, t * COVER_SIZE, y, float(rng.uniform(0.5, 1.4)), (255, 255, 240, 200))
+    mx, my = float(rng.uniform(0.15, 0.85)) * COVER_SIZE, float(rng.uniform(0.1, 0.3)) * COVER_SIZE
+    moon = float(rng.uniform(40, 75))
+    _disc(draw, mx, my, moon, (*p.light, 245))
+    shadow = _blend(p.deep, (0, 0, 0), 0.5)
+    _disc(draw, mx + moon * 0.45, my - moon * 0.2, moon * 0.92, (*shadow, 255))
+    draw.polygon(_polygon_below(_ridge(rng, 0.88, 0.05, 0.1)), fill=_blend(p.deep, (0, 0, 0), 0.6))
+    return image
+
+
+def _draw_fire(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """Layered flame tongues from deep red to a white-hot core, with rising sparks."""
+    canvas = _gradient(_blend(p.deep, (0, 0, 0), 0.6), _blend(p.accent, (60, 0, 0), 0.5), 1.6)
+    _glow(canvas, 0.5, 0.85, 0.45, p.accent, 0.7)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    hue = colorsys.rgb_to_hsv(*(c / 255 for c in p.accent))[0] * 360
+    layers = ((hue - 8, 0.95, 0.75, 1.0), (hue, 1.0, 0.95, 0.8), (hue + 18, 0.9, 1.0, 0.6),
+              (hue + 35, 0.4, 1.0, 0.38))
+    centre = float(rng.uniform(0.4, 0.6)) * COVER_SIZE
+    for layer_hue, sat, val, scale in layers:
+        color = _hsv(min(max(layer_hue, 0.0), 55.0), sat, val)
+        for _ in range(int(rng.integers(5, 9))):
+            x = centre + float(rng.normal(0, 180 * scale))
+            _flame(draw, rng, x, COVER_SIZE * 1.02, 160 * scale, 700 * scale, (*color, 215))
+    for _ in range(120):
+        x, y = float(rng.normal(centre, 220)), float(rng.uniform(0.05, 0.8)) * COVER_SIZE
+        _disc(draw, x, y, float(rng.uniform(1, 3.5)), (*_hsv(hue + 30, 0.6, 1.0), 220))
+    return image
+
+
+def _flame(
+    draw: ImageDraw.ImageDraw,
+    rng: np.random.Generator,
+    x: float,
+    base: float,
+    width: float,
+    height: float,
+    fill: tuple[int, ...],
+) -> None:
+    """One flickering tongue: a teardrop whose edges waver and whose tip bends."""
+    h = height * float(rng.uniform(0.6, 1.2))
+    w = width * float(rng.uniform(0.6, 1.2))
+    bend = float(rng.uniform(-0.35, 0.35)) * w
+    t = np.linspace(0, 1, 40)
+    cycles, phase = float(rng.uniform(1.5, 3)), float(rng.uniform(0, 1))
+    wobble = 0.12 * w * np.sin(2 * np.pi * (t * cycles + phase))
+    half = w * np.sin(np.pi * (1 - t) ** 0.8) * (1 - t) ** 0.3 + wobble * (1 - t)
+    ys = base - h * t
+    xs = x + bend * t**2
+    left = list(zip((xs - half).tolist(), ys.tolist(), strict=True))
+    right = list(zip((xs + half).tolist(), ys.tolist(), strict=True))
+    draw.polygon(left + right[::-1], fill=fill)
+
+
+def _draw_rain(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """Blurred lights behind slanting rain, with ripples on the ground."""
+    canvas = _gradient(_blend(p.top, (90, 100, 115), 0.45), _blend(p.bottom, p.deep, 0.5), 1.0)
+    image = _blurred_discs(
+        _to_image(canvas),
+        [
+            (float(rng.uniform(0, COVER_SIZE)), float(rng.uniform(0.35, 0.8) * COVER_SIZE),
+             float(rng.uniform(20, 70)),
+             (*(p.accent if rng.random() < 0.5 else p.light), int(rng.uniform(70, 160))))
+            for _ in range(30)
+        ],
+        16.0,
+        4,
+    )
+    draw = ImageDraw.Draw(image, "RGBA")
+    slant = float(rng.uniform(-0.35, 0.35))
+    for _ in range(900):
+        x, y = float(rng.uniform(-100, COVER_SIZE + 100)), float(rng.uniform(0, COVER_SIZE))
+        length = float(rng.uniform(25, 70))
+        draw.line([(x, y), (x + slant * length, y + length)], fill=(*p.light, 80), width=2)
+    for _ in range(int(rng.integers(6, 14))):
+        x, y = float(rng.uniform(0, COVER_SIZE)), float(rng.uniform(0.82, 0.98)) * COVER_SIZE
+        r = float(rng.uniform(20, 60))
+        draw.ellipse((x - r, y - r * 0.25, x + r, y + r * 0.25), outline=(*p.light, 110), width=2)
+    return image
+
+
 _DRAWERS: dict[str, Callable[[_Palette, np.random.Generator], Image.Image]] = {
     "horizon": _draw_horizon,
     "waves": _draw_waves,
@@ -510,6 +861,14 @@ _DRAWERS: dict[str, Callable[[_Palette, np.random.Generator], Image.Image]] = {
     "rays": _draw_rays,
     "bokeh": _draw_bokeh,
     "bauhaus": _draw_bauhaus,
+    "city": _draw_city,
+    "forest": _draw_forest,
+    "desert": _draw_desert,
+    "flowers": _draw_flowers,
+    "portrait": _draw_portrait,
+    "night sky": _draw_night_sky,
+    "fire": _draw_fire,
+    "rain": _draw_rain,
 }
 
 

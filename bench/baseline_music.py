@@ -1,4 +1,8 @@
-"""Procedural music: prompt-driven composition, numpy synthesis, MP3 and waveform output."""
+"""The music generator as it was before issue 13 (frozen copy, the benchmark's baseline).
+
+Copied verbatim from webapp/generators/music.py at commit 4797402; only this docstring and
+the import of the shared helpers changed. Nothing in webapp/ imports it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,15 @@ import numpy as np
 import soundfile as sf
 from PIL import Image
 
-from .common import Output, Progress, ProgressFn, digest, prompt_words, seeded_rng, write_output
+from webapp.generators.common import (
+    Output,
+    Progress,
+    ProgressFn,
+    digest,
+    prompt_words,
+    seeded_rng,
+    write_output,
+)
 
 SAMPLE_RATE = 44100
 GENRES: tuple[str, ...] = (

@@ -1,0 +1,118 @@
+"""The whole pipeline: plan, score, instruments, mix, master, MP3 and waveform."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from ..common import Output, Progress, ProgressFn, write_output
+from . import soundfont
+from .arrangement import PARTS, SAMPLE_RATE, Note, compose
+from .encoding import encode_mp3
+from .fallback import FallbackRenderer
+from .mastering import master
+from .mixing import mix
+from .plan import TrackPlan, plan_track
+from .waveform import render_waveform
+
+log = logging.getLogger(__name__)
+_RENDERER_LOCK = threading.Lock()
+
+
+class Renderer(Protocol):
+    """Plays the notes of one part into a (length, 2) float32 stem."""
+
+    name: str
+
+    def render(
+        self, notes: list[Note], program: int | None, kit: int | None, length: int
+    ) -> np.ndarray:
+        """Render notes on a GM program, or on a drum kit when kit is given."""
+
+
+def default_renderer() -> Renderer:
+    """The SoundFont renderer, loaded once per process; the fallback synthesizer without one."""
+    with _RENDERER_LOCK:
+        return _load_renderer()
+
+
+@functools.cache
+def _load_renderer() -> Renderer:
+    """Load the installed SoundFont, or say in the log that the fallback will play instead."""
+    path = soundfont.find_soundfont()
+    if path is None:
+        log.warning(
+            "No General MIDI SoundFont found (looked for %s): music uses the fallback "
+            "synthesizer. Install Debian's musescore-general-soundfont-small (make install).",
+            ", ".join(str(p) for p in soundfont.SOUNDFONT_PATHS),
+        )
+        return FallbackRenderer()
+    return soundfont.SoundFontRenderer(path)
+
+
+def synthesize(
+    plan: TrackPlan, progress: ProgressFn | None = None, renderer: Renderer | None = None
+) -> np.ndarray:
+    """Render a plan to mastered float32 stereo samples (frames x 2) at SAMPLE_RATE."""
+    report = Progress(progress)
+    report(0)
+    n_samples = int(plan.duration * SAMPLE_RATE)
+    rng = np.random.default_rng(plan.seed)
+    score = compose(plan, rng, n_samples)
+    report(5)
+    renderer = renderer or default_renderer()
+    stems: dict[str, np.ndarray] = {}
+    for index, part in enumerate(PARTS):
+        notes = score.notes[part]
+        if notes:
+            drums = part == "drums"
+            program = None if drums else getattr(plan, part)
+            stems[part] = renderer.render(notes, program, plan.kit if drums else None, n_samples)
+        report(5 + 65 * (index + 1) / len(PARTS))
+    stereo = mix(stems, plan, score, rng)
+    report(85)
+    out = master(stereo, plan.duration, plan.tilt_db)
+    report(100)
+    return out
+
+
+def render_track(
+    prompt: str,
+    genre: str,
+    duration: int,
+    seed: int,
+    out: Output,
+    progress: ProgressFn | None = None,
+    *,
+    title: str | None = None,
+    artist: str | None = None,
+) -> float:
+    """Compose, synthesize and write a tagged MP3 to out; returns its duration in seconds."""
+    report = Progress(progress)
+    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
+    write_output(out, encode_mp3(samples, report.sub(40, 100), title, artist))
+    return samples.shape[0] / SAMPLE_RATE
+
+
+def render_track_with_waveform(
+    prompt: str,
+    genre: str,
+    duration: int,
+    seed: int,
+    audio_out: Output,
+    waveform_out: Output,
+    progress: ProgressFn | None = None,
+    *,
+    title: str | None = None,
+    artist: str | None = None,
+) -> float:
+    """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
+    report = Progress(progress)
+    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
+    render_waveform(samples, waveform_out)
+    write_output(audio_out, encode_mp3(samples, report.sub(42, 100), title, artist))
+    return samples.shape[0] / SAMPLE_RATE
