@@ -8,12 +8,13 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run run-scaled test lint bench reliability chromium clean
 
-# The General MIDI SoundFont the music generator plays (MIT), and PortAudio's headers, without
-# which pip cannot build PyAudio, a hard dependency of tinysoundfont (only live playback uses it).
+# The General MIDI SoundFont the music generator plays (FluidR3, MIT), and PortAudio's headers,
+# without which pip cannot build PyAudio, a hard dependency of tinysoundfont (only live playback
+# uses it).
 $(BIN)/.installed: pyproject.toml
-	@test -f /usr/share/sounds/sf3/MuseScore_General_Lite.sf3 && test -f /usr/include/portaudio.h || \
+	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 && test -f /usr/include/portaudio.h || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    musescore-general-soundfont-small portaudio19-dev; }
+	    fluid-soundfont-gm portaudio19-dev; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

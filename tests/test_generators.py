@@ -13,7 +13,7 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from scipy.signal import resample_poly
+from scipy.signal import butter, resample_poly, sosfilt
 
 from webapp.generators import cover, music
 from webapp.generators.music import soundfont, track
@@ -104,6 +104,22 @@ def test_missing_soundfont_falls_back_and_says_so(monkeypatch, caplog, tmp_path)
         renderer = track._load_renderer.__wrapped__()
     assert renderer.name == "fallback"
     assert "fallback synthesizer" in caplog.text and "missing.sf3" in caplog.text
+
+
+@pytest.mark.parametrize("renderer", ["fallback", "soundfont"])
+def test_ambient_drone_never_drops_out(renderer: str, request) -> None:
+    """Below 300 Hz an ambient drone stays within 20 dB of its median (it used to drop 38-49 dB)."""
+    if renderer == "soundfont":
+        chosen = request.getfixturevalue("soundfont_renderer")
+    else:
+        chosen = music.FallbackRenderer()
+    samples = music.synthesize(music.plan_track("calm ocean drone", "ambient", 30, 2), None, chosen)
+    low = sosfilt(butter(4, 300, fs=music.SAMPLE_RATE, output="sos"), samples.mean(axis=1))
+    window = int(0.05 * music.SAMPLE_RATE)
+    frames = low[: low.size // window * window].reshape(-1, window)
+    level = 20 * np.log10(np.sqrt((frames**2).mean(axis=1)) + 1e-9)
+    body = level[60:480]  # 3 s to 24 s: past the fade-in, before the ending and fade-out
+    assert body.min() > np.median(body) - 20
 
 
 @pytest.mark.parametrize(("prompt", "genre"), [(PROMPT, "lo-fi"), ("drum and bass", "electronic")])

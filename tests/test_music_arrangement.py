@@ -19,7 +19,7 @@ def _score(prompt: str, genre: str = "pop", duration: int = 60, seed: int = 1) -
 
 
 def _bar_contents(notes: list[Note], bars: int) -> list[tuple]:
-    """Each bar's notes as (grid step, key, length in steps) tuples, sorted, for comparison."""
+    """Each bar's notes as sorted (grid step, key) pairs, for comparison."""
     contents: list[list[tuple]] = [[] for _ in range(bars)]
     for note in notes:
         contents[note.bar].append((note.step, note.key))

@@ -364,8 +364,9 @@ class _Composer:
     def _chords(self, bar: int, section: Section, last: bool) -> None:
         """Chord comping in the style's rhythm; beds hold, endings ring."""
         comp = self.style.comp
-        if last or section.name in ("intro", "bridge", "outro"):
-            comp = "sustain" if comp not in ("broken", "strum") or last else comp
+        held_back = section.name in ("intro", "bridge", "outro") and comp not in ("broken", "strum")
+        if last or held_back:
+            comp = "sustain"
         notes = self._voicing(self._tones(bar), 55 if comp == "broken" else 62)
         level = 0.62
         if self.plan.chords in (v.OVERDRIVE_GUITAR, v.DISTORTION_GUITAR):

@@ -47,7 +47,7 @@ def _load_renderer() -> Renderer:
     if path is None:
         log.warning(
             "No General MIDI SoundFont found (looked for %s): music uses the fallback "
-            "synthesizer. Install Debian's musescore-general-soundfont-small (make install).",
+            "synthesizer. Install Debian's fluid-soundfont-gm (the Makefile does).",
             ", ".join(str(p) for p in soundfont.SOUNDFONT_PATHS),
         )
         return FallbackRenderer()
