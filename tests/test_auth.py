@@ -71,10 +71,19 @@ def test_fullwidth_letters_are_normalised_to_ascii(client, auth, app):
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("short", b"at least 8 characters"), ("x" * 1025, b"at most 1024 characters")],
+    [
+        ("short", b"at least 8 characters"),
+        ("x" * 1025, b"at most 1024 characters"),
+        ("12345678", b"too common"),
+        ("password", b"too common"),
+        ("PassWord", b"too common"),
+        ("iloveyou", b"too common"),
+        (" " * 8, b"only spaces"),
+        ("\t \n  \t  ", b"only spaces"),
+    ],
 )
 def test_bad_passwords_are_refused(client, app, password, message):
-    """Length is the only rule: 8 to 1024 characters."""
+    """8 to 1024 characters, not blank, not on the shipped list of common passwords."""
     response = client.post("/signup", data={"username": "bob", "password": password})
     assert response.status_code == 422
     assert message in response.data

@@ -38,8 +38,17 @@ def default_config(instance_path: str) -> dict:
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         # argon2id; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        # At most this many argon2 computations at once (64 MiB each); the rest queue.
+        "PASSWORD_HASH_CONCURRENCY": 2,
+        "PASSWORD_HASH_QUEUE_SECONDS": 10,
         "LOGIN_THROTTLE_FREE_FAILURES": 3,
         "LOGIN_THROTTLE_MAX_SECONDS": 300,
+        "LOGIN_THROTTLE_KEEP": timedelta(days=1),
+        # Rate limits in the `limits` notation, counted in the database (docs/decisions.md).
+        "LIMIT_PASSWORD_CHECKS_PER_CLIENT": "30 per 15 minutes",
+        "LIMIT_PASSWORD_CHECKS_GLOBAL": "600 per minute",
+        "LIMIT_SIGNUPS_PER_CLIENT": "5 per hour",
+        "LIMIT_SIGNUPS_GLOBAL": "100 per hour",
         "JOBS_EMBEDDED": True,
         "JOBS_WORKERS": 2,
         "JOBS_LEASE_SECONDS": 120,
@@ -72,8 +81,15 @@ class Settings:
     sqlalchemy_url: str
     sqlite_busy_timeout_ms: int
     password_hash: dict
+    password_hash_concurrency: int
+    password_hash_queue_seconds: float
     login_throttle_free_failures: int
     login_throttle_max_seconds: int
+    login_throttle_keep: timedelta
+    limit_password_checks_per_client: str
+    limit_password_checks_global: str
+    limit_signups_per_client: str
+    limit_signups_global: str
     jobs_embedded: bool
     jobs_workers: int
     jobs_lease_seconds: int

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import htmx
 from .forms import has_control_characters
+from .ratelimits import Throttled
 
 csrf = CSRFProtect()
 
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.before_request(refuse_control_characters)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Throttled, _throttled)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -96,6 +98,19 @@ def error_response(status: int, message: str | None = None):
     response = current_app.make_response((body, status))
     if htmx.is_partial():
         htmx.retarget(response, "#status", "innerHTML")
+    return response
+
+
+def client_address() -> str:
+    """The client's address (the proxy's view of it only when TRUST_PROXY_HOPS says so)."""
+    return request.remote_addr or "unknown"
+
+
+def _throttled(error: Throttled):
+    """A spent rate limit: 429 with Retry-After and a plain message."""
+    current_app.logger.warning("rate limited: %s %s", request.method, request.path)
+    response = error_response(429, error.message)
+    response.headers["Retry-After"] = str(error.seconds)
     return response
 
 

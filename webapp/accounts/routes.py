@@ -6,9 +6,18 @@ from flask_login import current_user, login_user, logout_user
 from .. import db, htmx
 from ..access import private, public
 from ..forms import FormErrors, safe_next
-from . import logins
+from ..security import client_address, error_response
+from . import logins, passwords
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_errorhandler(passwords.HashingBusy)
+def hashing_busy(_error):
+    """Every password slot stayed taken: ask the client to come back shortly."""
+    response = error_response(503, "The service is busy. Please try again in a moment.")
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _after_login(target: str | None) -> str:
@@ -41,7 +50,9 @@ def signup():
     if request.method == "GET":
         return _render_auth_form("accounts/signup.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
-    user, errors = logins.sign_up(db.session(), username, request.form.get("password", ""))
+    user, errors = logins.sign_up(
+        db.session(), username, request.form.get("password", ""), client_address()
+    )
     if errors:
         return _render_auth_form("accounts/signup.html", errors, 422, username=username, **context)
     _begin_session(user)
@@ -59,7 +70,9 @@ def login():
     if request.method == "GET":
         return _render_auth_form("accounts/login.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
-    result = logins.authenticate(db.session(), username, request.form.get("password", ""))
+    result = logins.authenticate(
+        db.session(), username, request.form.get("password", ""), client_address()
+    )
     if result.user is None:
         errors = FormErrors({"form": result.error})
         status = 429 if result.retry_after else 401
@@ -111,6 +124,7 @@ def change_password():
         request.form.get("current_password", ""),
         request.form.get("new_password", ""),
         current_user.session_id,
+        client_address(),
     )
     if errors:
         return _render_account(errors, 422)

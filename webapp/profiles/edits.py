@@ -31,6 +31,7 @@ def save_profile(
     password: str,
     avatar_upload: BinaryIO | None,
     now: datetime,
+    client: str = logins.LOCAL,
 ) -> ProfileResult:
     """Check everything, then store the new name and/or avatar in one transaction, or nothing.
 
@@ -45,7 +46,7 @@ def save_profile(
             errors.add("username", message)
         if not password:
             errors.add("current_password", "Enter your current password to change your username.")
-        elif message := logins.check_current_password(db_session, user, password):
+        elif message := logins.check_current_password(db_session, user, password, client):
             errors.add("current_password", message)
     encoded = None
     if avatar_upload is not None:

@@ -18,6 +18,7 @@ from ..access import private, public
 from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
 from ..publishing import content
+from ..security import client_address
 from . import avatars, edits, usernames
 
 bp = Blueprint("profiles", __name__)
@@ -106,6 +107,7 @@ def save_settings():
         request.form.get("current_password", ""),
         upload.stream if upload is not None and upload.filename else None,
         utcnow(),
+        client_address(),
     )
     if result.outcome == "saved":
         return _changed(result.message, result.username, result.avatar)
