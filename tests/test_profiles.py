@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from sqlalchemy import select
 
+from tests.factories import user_ref
 from webapp import db as database
 from webapp.models import Media, Release, User, UsernameChange
 from webapp.publishing import content
@@ -146,7 +147,7 @@ def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice, m
     assert response.status_code == 200
     assert soup(response).h1.get_text(strip=True) == "alice"
     assert soup(response).select_one("#profile-header")["hx-get"].endswith(
-        f"/{user_named(app, 'alice').id}?level=1")
+        f"/{user_ref(app, user_named(app, 'alice').id)}?level=1")
     # mallory moves on: the name never leads back to alicia, only to its latest holder.
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=25), tick=False):
         assert rename(mallory, "mallory2").status_code == 200
@@ -156,7 +157,8 @@ def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice, m
 
 def test_the_header_fragment_is_conditional_and_carries_the_title(app, alice):
     """Same version → 304 and no body; after a rename → 200 with the new name and title."""
-    uid = user_named(app, "alice").id
+    raw_id = user_named(app, "alice").id
+    uid = user_ref(app, raw_id)
     first = alice.get(f"/fragments/profile-header/{uid}?level=1", headers=HTMX)
     assert first.status_code == 200 and b"<html" not in first.data
     version = first.headers["HX-PTag"]
@@ -174,6 +176,9 @@ def test_the_header_fragment_is_conditional_and_carries_the_title(app, alice):
     preview = alice.get(f"/fragments/profile-header/{uid}?level=3", headers=HTMX)
     assert soup(preview).title is None and soup(preview).h3.get_text(strip=True) == "alicia"
     assert alice.get("/fragments/profile-header/999", headers=HTMX).status_code == 404
+    assert alice.get(f"/fragments/profile-header/{raw_id}", headers=HTMX).status_code == 404
+    forged = uid.replace(uid.split("-")[0], "2", 1)
+    assert alice.get(f"/fragments/profile-header/{forged}", headers=HTMX).status_code == 404
 
 
 def test_the_nav_fragment_is_conditional(app, alice):

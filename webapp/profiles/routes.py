@@ -43,7 +43,7 @@ def public_profile(username: str):
     return render_template("profiles/profile.html", profile_user=user, feed=feed)
 
 
-@bp.get("/fragments/profile-header/<int(max=2147483647):user_id>")
+@bp.get("/fragments/profile-header/<user_ref:user_id>")
 @public
 def profile_header(user_id: int):
     """A profile's header (avatar and name); 304 when the page already holds this version."""
