@@ -459,7 +459,9 @@ def _png_header_only(width: int, height: int) -> bytes:
     (picture("GIF"), "anim.gif", "PNG, JPEG or WebP"),
     (picture("JPEG")[:300], "cut.jpg", "could not be read"),
     (_png_header_only(20000, 20000), "bomb.png", "too large"),  # past Pillow's own limit
-    (_png_header_only(8000, 6000), "big.png", "under 40 megapixels"),  # past ours only
+    (_png_header_only(5000, 4000), "big.png", "under 16 megapixels"),  # past ours only
+    (_png_header_only(1, 40_000_000), "strip.png", "at most 8192 pixels on each side"),
+    (_png_header_only(9000, 1000), "wide.png", "at most 8192 pixels on each side"),
     (b"GIF89a" + picture("PNG"), "polyglot.png", "PNG, JPEG or WebP"),
 ])
 def test_bad_avatars_are_refused_and_nothing_is_stored(app, alice, data, filename, message):
@@ -470,6 +472,52 @@ def test_bad_avatars_are_refused_and_nothing_is_stored(app, alice, data, filenam
     assert message in parsed.select_one("#avatar-error").get_text()
     assert parsed.select_one("#avatar")["aria-invalid"] == "true"
     assert avatar_files(app) == [] and user_named(app, "alice").avatar is None
+
+
+def test_huge_headers_are_refused_without_decoding(app, alice, monkeypatch):
+    """A 1 × 40,000,000 PNG (78 KB, 1.2 GB decoded) is refused from its header alone."""
+    from PIL import ImageFile
+
+    def no_decoding(self):
+        """Decoding is what must not happen."""
+        raise AssertionError("decoded a picture that its header already ruled out")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    for width, height in ((1, 40_000_000), (40_000_000, 1), (9000, 9000)):
+        response = upload(alice, _png_header_only(width, height), "bomb.png")
+        assert response.status_code == 422
+        assert "too large" in soup(response).select_one("#avatar-error").get_text()
+
+
+def test_avatar_decoding_runs_a_few_at_a_time(app, make_client, monkeypatch):
+    """Four uploads at once: at most IMAGE_DECODE_CONCURRENCY pictures decode together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import ImageFile
+
+    app.config["IMAGE_DECODE_CONCURRENCY"] = 2
+    clients = [make_client(f"user{n}") for n in range(4)]
+    running, peak, lock = [0], [0], threading.Lock()
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        """Decode, noting how many decode at once."""
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            threading.Event().wait(0.1)
+            return real_load(self)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda c: upload(c, picture("PNG")).status_code, clients))
+    assert statuses == [200] * 4
+    assert peak[0] == 2
 
 
 def test_an_oversized_avatar_is_refused_before_decoding(app, alice):

@@ -65,7 +65,11 @@ def default_config(instance_path: str) -> dict:
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
         "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
-        "AVATAR_MAX_PIXELS": 40_000_000,
+        # Checked from the header before decoding: a 16 MP RGBA picture decodes to 64 MB.
+        "AVATAR_MAX_PIXELS": 16_000_000,
+        "AVATAR_MAX_SIDE": 8192,
+        "IMAGE_DECODE_CONCURRENCY": 2,
+        "IMAGE_DECODE_WAIT_SECONDS": 10,
         "SSE_HEARTBEAT_SECONDS": 15,
         "SSE_MAX_STREAM_SECONDS": 600,
         "LIBRARY_PAGE_SIZE": 24,
@@ -107,6 +111,9 @@ class Settings:
     rename_undo_window: timedelta
     avatar_max_bytes: int
     avatar_max_pixels: int
+    avatar_max_side: int
+    image_decode_concurrency: int
+    image_decode_wait_seconds: float
     sse_heartbeat_seconds: float
     sse_max_stream_seconds: float
     library_page_size: int

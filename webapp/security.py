@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from . import htmx
 from .forms import has_control_characters
 from .ratelimits import Throttled
+from .slots import Busy
 
 csrf = CSRFProtect()
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_control_characters)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(Throttled, _throttled)
+    app.register_error_handler(Busy, _busy)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -111,6 +113,14 @@ def _throttled(error: Throttled):
     current_app.logger.warning("rate limited: %s %s", request.method, request.path)
     response = error_response(429, error.message)
     response.headers["Retry-After"] = str(error.seconds)
+    return response
+
+
+def _busy(error: Busy):
+    """Expensive work stayed saturated for the whole wait: 503, come back shortly."""
+    current_app.logger.warning("busy: %s slots on %s %s", error, request.method, request.path)
+    response = error_response(503, "The service is busy. Please try again in a moment.")
+    response.headers["Retry-After"] = "5"
     return response
 
 

@@ -11,15 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from ..config import settings
+from ..slots import slot
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
 BLOCKLIST = Path(__file__).with_name("common_passwords.txt")
 _setup = threading.Lock()
-
-
-class HashingBusy(RuntimeError):
-    """Too many password checks are queued: answer 503 and let the client retry."""
 
 
 @cache
@@ -53,9 +50,6 @@ def _hasher() -> PasswordHasher:
         if "password_hasher" in current_app.extensions:
             return current_app.extensions["password_hasher"]
         hasher = PasswordHasher(**settings().password_hash)
-        current_app.extensions["password_slots"] = threading.BoundedSemaphore(
-            settings().password_hash_concurrency
-        )
         current_app.extensions["password_dummy_hash"] = hasher.hash("not a real password")
         current_app.extensions["password_hasher"] = hasher
     return hasher
@@ -65,13 +59,9 @@ def _hasher() -> PasswordHasher:
 def _slot() -> Iterator[PasswordHasher]:
     """Wait for one of the few hashing slots: a burst queues instead of exhausting memory."""
     hasher = _hasher()
-    slots = current_app.extensions["password_slots"]
-    if not slots.acquire(timeout=settings().password_hash_queue_seconds):
-        raise HashingBusy("password hashing is saturated")
-    try:
+    with slot("passwords", settings().password_hash_concurrency,
+              settings().password_hash_queue_seconds):
         yield hasher
-    finally:
-        slots.release()
 
 
 def hash_password(password: str) -> str:

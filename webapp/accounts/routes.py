@@ -6,18 +6,10 @@ from flask_login import current_user, login_user, logout_user
 from .. import db, htmx
 from ..access import private, public
 from ..forms import FormErrors, safe_next
-from ..security import client_address, error_response
-from . import logins, passwords
+from ..security import client_address
+from . import logins
 
 bp = Blueprint("accounts", __name__)
-
-
-@bp.app_errorhandler(passwords.HashingBusy)
-def hashing_busy(_error):
-    """Every password slot stayed taken: ask the client to come back shortly."""
-    response = error_response(503, "The service is busy. Please try again in a moment.")
-    response.headers["Retry-After"] = "5"
-    return response
 
 
 def _after_login(target: str | None) -> str:
