@@ -70,8 +70,13 @@ def default_config(instance_path: str) -> dict:
         "AVATAR_MAX_SIDE": 8192,
         "IMAGE_DECODE_CONCURRENCY": 2,
         "IMAGE_DECODE_WAIT_SECONDS": 10,
-        "SSE_HEARTBEAT_SECONDS": 15,
+        # A heartbeat is also how a stream notices its client left: keep it short.
+        "SSE_HEARTBEAT_SECONDS": 5,
         "SSE_MAX_STREAM_SECONDS": 600,
+        # Each stream holds a server thread: keep the process cap well under WEB_THREADS.
+        "SSE_MAX_STREAMS_PER_SESSION": 6,
+        "SSE_MAX_STREAMS_PER_USER": 12,
+        "SSE_MAX_STREAMS_PER_PROCESS": 32,
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
@@ -116,6 +121,9 @@ class Settings:
     image_decode_wait_seconds: float
     sse_heartbeat_seconds: float
     sse_max_stream_seconds: float
+    sse_max_streams_per_session: int
+    sse_max_streams_per_user: int
+    sse_max_streams_per_process: int
     library_page_size: int
     library_render_cache: int
     feed_page_size: int

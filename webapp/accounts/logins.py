@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import ratelimits
+from .. import live, ratelimits
 from ..config import settings
 from ..db import finish_transaction, is_postgres, write_transaction
 from ..forms import FormErrors
@@ -192,19 +192,23 @@ def load_session(db: Session, session_id: str) -> UserSession | None:
     return row
 
 
-def end_session(db: Session, session_id: str) -> None:
-    """Sign one browser out for good."""
-    db.execute(delete(UserSession).where(UserSession.id == session_id))
-    db.commit()
+def end_session(db: Session, user_id: int, session_id: str) -> None:
+    """Sign one browser out for good; its live streams close."""
+    with write_transaction(db):
+        db.execute(delete(UserSession).where(UserSession.id == session_id))
+        live.sessions_ended(db, user_id, [session_id])
 
 
 def end_other_sessions(db: Session, user_id: int, keep_session_id: str) -> int:
-    """Sign out every browser of a user but one; returns how many ended."""
-    result = db.execute(
-        delete(UserSession).where(UserSession.user_id == user_id, UserSession.id != keep_session_id)
-    )
-    db.commit()
-    return result.rowcount
+    """Sign out every browser of a user but one, closing their streams; returns how many ended."""
+    with write_transaction(db):
+        ended = list(db.scalars(
+            delete(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.id != keep_session_id)
+            .returning(UserSession.id)
+        ))
+        live.sessions_ended(db, user_id, ended)
+    return len(ended)
 
 
 def list_sessions(db: Session, user_id: int) -> list[UserSession]:

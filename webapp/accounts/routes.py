@@ -82,7 +82,7 @@ def login():
 def logout():
     """End this browser's session for good, so a copied cookie stops working."""
     if current_user.is_authenticated:
-        logins.end_session(db.session(), current_user.session_id)
+        logins.end_session(db.session(), current_user.id, current_user.session_id)
         logout_user()
     session.clear()
     flash("You have logged out.", "info")
