@@ -189,6 +189,20 @@ def test_healthz_reports_the_database(client):
     assert response.json == {"status": "ok"}
 
 
+def test_healthz_reports_storage_problems(client, app, tmp_path):
+    """An unwritable or nearly full data directory: 503 with the reason, never a silent 200."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the data directory should be")
+    app.config["DATA_DIR"] = str(blocked)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert "not writable" in response.json["reason"]
+    app.config.update(DATA_DIR=str(tmp_path / "data"), STORAGE_MIN_FREE_BYTES=2**62)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["reason"] == "data directory is nearly full"
+
+
 def test_current_password_guesses_in_settings_are_throttled(client, auth):
     """Guessing the current password on the account page counts like failed log-ins."""
     auth.signup("alice")

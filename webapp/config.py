@@ -34,6 +34,13 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Enforced on the server (user_sessions.last_seen / created_at), whatever the cookie says.
+        "SESSION_IDLE_LIFETIME": timedelta(days=7),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(days=30),
+        # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host: trust N hops of them,
+        # so the client address, HTTPS (Secure cookies, HSTS) and the host are the real ones.
+        "TRUST_PROXY_HOPS": 0,
+        "HOUSEKEEPING_SECONDS": 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         # argon2id; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
@@ -64,6 +71,8 @@ def default_config(instance_path: str) -> dict:
         "JOBS_PROGRESS_SECONDS": 0.3,
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
+        # /healthz answers 503 when DATA_DIR has less free space than this.
+        "STORAGE_MIN_FREE_BYTES": 256 * 1024 * 1024,
         "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
         # Checked from the header before decoding: a 16 MP RGBA picture decodes to 64 MB.
         "AVATAR_MAX_PIXELS": 16_000_000,
@@ -112,8 +121,13 @@ class Settings:
     jobs_shutdown_seconds: float
     jobs_progress_step: int
     jobs_progress_seconds: float
+    session_idle_lifetime: timedelta
+    session_absolute_lifetime: timedelta
+    trust_proxy_hops: int
+    housekeeping_seconds: float
     rename_interval: timedelta
     rename_undo_window: timedelta
+    storage_min_free_bytes: int
     avatar_max_bytes: int
     avatar_max_pixels: int
     avatar_max_side: int

@@ -1,9 +1,11 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
 from .forms import has_control_characters
@@ -39,8 +41,20 @@ ERROR_TITLES = {
 }
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session; its cookie is Secure whenever the request is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure if configured so, or if this request is HTTPS."""
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
 def init_app(app: Flask) -> None:
-    """Install CSRF, the header hook, the input guard and the error handlers."""
+    """Install proxy trust, CSRF, the header hook, the input guard and the error handlers."""
+    hops = app.config.settings.trust_proxy_hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     app.after_request(add_security_headers)
     app.before_request(refuse_control_characters)

@@ -176,11 +176,15 @@ def start_session(db: Session, user: User, user_agent: str) -> UserSession:
 
 
 def load_session(db: Session, session_id: str) -> UserSession | None:
-    """The live session row for an id from a cookie, if it still exists."""
+    """The live session row for an id from a cookie, if it exists and has not expired."""
     if not session_id or len(session_id) > 64:
         return None
     row = db.get(UserSession, session_id)
-    if row is not None and (utcnow() - row.last_seen) > timedelta(minutes=5):
+    now = utcnow()
+    if row is not None and _expired(row, now):
+        end_session(db, row.user_id, session_id)
+        return None
+    if row is not None and (now - row.last_seen) > timedelta(minutes=5):
         # Coarse last-seen stamp: one write per five minutes, not per request.
         with write_transaction(db):
             db.execute(
@@ -190,6 +194,13 @@ def load_session(db: Session, session_id: str) -> UserSession | None:
     # The request goes on without an open transaction (none holds SQLite's write lock).
     finish_transaction(db)
     return row
+
+
+def _expired(row: UserSession, now: datetime) -> bool:
+    """Whether a session is past its idle or its absolute lifetime."""
+    limits = settings()
+    return (now - row.last_seen > limits.session_idle_lifetime
+            or now - row.created_at > limits.session_absolute_lifetime)
 
 
 def end_session(db: Session, user_id: int, session_id: str) -> None:

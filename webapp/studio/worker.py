@@ -26,7 +26,7 @@ from huey import MemoryHuey, PostgresHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
 
-from .. import db, storage
+from .. import db, housekeeping, storage
 from ..generators import cover, music
 from ..models import utcnow
 from . import generations
@@ -148,18 +148,32 @@ class Jobs:
         self._reconciler.start()
 
     def _reconcile_loop(self) -> None:
-        """The reconciler thread: one pass at start (with the orphan sweep), then on a timer."""
+        """The reconciler thread: one pass at start (with the orphan sweep), then on a timer.
+
+        It also runs the housekeeping purge every HOUSEKEEPING_SECONDS.
+        """
         interval = self.app.config.settings.jobs_reconcile_seconds
-        first = True
+        first, next_purge = True, 0.0
         while not self._stop.is_set():
             try:
                 self.reconcile_now(sweep=first)
                 if self.consumer is not None and not first:
                     self.consumer.check_worker_health()
+                if time.monotonic() >= next_purge:
+                    self.housekeep()
+                    next_purge = time.monotonic() + self.app.config.settings.housekeeping_seconds
             except Exception:  # a database outage must not end the reconciler
                 log.exception("reconciling jobs failed; will try again")
             first = False
             self._stop.wait(interval)
+
+    def housekeep(self) -> dict[str, int]:
+        """Purge expired sessions, stale throttles and ended rate-limit windows."""
+        with self.app.app_context(), db.standalone_session(self.app) as session:
+            purged = housekeeping.purge(session, utcnow())
+        if any(purged.values()):
+            log.info("housekeeping purged %s", purged)
+        return purged
 
     def run_consumer(self, workers: int) -> None:
         """Run a consumer in the foreground until SIGINT/SIGTERM (scale-out workers)."""
