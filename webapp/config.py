@@ -63,6 +63,7 @@ def default_config(instance_path: str) -> dict:
         "JOBS_RECONCILE_SECONDS": 30,
         "JOBS_MAX_UNFINISHED": 3,
         "JOBS_MAX_PER_HOUR": 30,
+        "STORAGE_QUOTA_BYTES": 500_000_000,
         "JOBS_QUEUED_STALE_SECONDS": 60,
         "JOBS_RECENT_LIMIT": 12,
         "JOBS_POLL_MAX_DELAY": 0.25,
@@ -115,6 +116,7 @@ class Settings:
     jobs_reconcile_seconds: float
     jobs_max_unfinished: int
     jobs_max_per_hour: int
+    storage_quota_bytes: int
     jobs_queued_stale_seconds: int
     jobs_recent_limit: int
     jobs_poll_max_delay: float

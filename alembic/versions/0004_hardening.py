@@ -1,4 +1,4 @@
-"""hardening: rate-limit counters, and a failure time on login throttles for housekeeping
+"""hardening: rate-limit counters, throttles' last failure, generations' start time
 
 Revision ID: 0004
 Revises: 0003
@@ -29,10 +29,14 @@ def upgrade() -> None:
         batch.create_index(
             batch.f("ix_login_throttles_last_failure_at"), ["last_failure_at"]
         )
+    with op.batch_alter_table("generations") as batch:
+        batch.add_column(sa.Column("started_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     """Drop what upgrade added."""
+    with op.batch_alter_table("generations") as batch:
+        batch.drop_column("started_at")
     with op.batch_alter_table("login_throttles") as batch:
         batch.drop_index(batch.f("ix_login_throttles_last_failure_at"))
         batch.drop_column("last_failure_at")

@@ -243,9 +243,21 @@ def run_pending(app: Flask) -> int:
 
 
 def run_generation(app: Flask, generation_id: int, *, clock: Clock = utcnow) -> int | None:
-    """Claim a job and run it to the end; returns the media id, or None if not ours/failed."""
+    """Run one job to the end: the fairest queued one, else this task's own (say, a stalled one).
+
+    Every submit enqueues one task, so the tasks always cover the queued jobs even when
+    a task runs another person's job first. Returns the media id, or None.
+    """
     with app.app_context(), db.standalone_session(app) as session:
-        held = generations.claim(session, generation_id, now=clock())
+        held = None
+        for _ in range(3):  # another worker may claim the same pick first
+            chosen = generations.next_fair(session)
+            session.rollback()
+            if chosen is None:
+                break
+            if held := generations.claim(session, chosen, now=clock()):
+                break
+        held = held or generations.claim(session, generation_id, now=clock())
         if held is None:
             return None
         return execute_claim(app, session, held, clock=clock)
@@ -257,7 +269,8 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
     try:
         output = render(held, reporter)
     except LeaseLost:
-        log.info("generation %s was taken over by another worker", held.generation_id)
+        log.info("generation %s was cancelled or taken over", held.generation_id)
+        _forget_if_cancelled(session, held)
         return None
     except Exception:
         log.exception("generation %s failed (attempt %s)", held.generation_id, held.attempts)
@@ -265,7 +278,16 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
         if generations.fail_attempt(session, held, now=clock()):
             jobs_of(app).enqueue(held.generation_id)
         return None
-    return generations.complete(session, held, output, now=clock())
+    media_id = generations.complete(session, held, output, now=clock())
+    if media_id is None:
+        _forget_if_cancelled(session, held)
+    return media_id
+
+
+def _forget_if_cancelled(session, held: Claim) -> None:
+    """A cancelled job leaves no files (a job taken over keeps them for its new worker)."""
+    if generations.is_gone(session, held.generation_id):
+        generations.remove_files(held.generation_id, held.kind)
 
 
 class ProgressReporter:
