@@ -182,6 +182,17 @@ def test_login_redirects_only_to_local_paths(client, auth):
         auth.logout()
 
 
+def test_htmx_login_with_a_non_latin1_next_is_redirected(client, auth):
+    """A `next` path with any Unicode arrives percent-encoded in the redirect header."""
+    auth.signup("alice")
+    auth.logout()
+    response = client.post("/login?next=/u/\u00fcber\u2603",
+                           data={"username": "alice", "password": "correct horse battery"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/u/%C3%BCber%E2%98%83"
+
+
 def test_healthz_reports_the_database(client):
     """200 with a reachable database."""
     response = client.get("/healthz")

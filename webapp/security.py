@@ -153,9 +153,13 @@ def _http_error(error: HTTPException):
     response = error_response(error.code, _public_description(error))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
-    for name in ("Retry-After",):
-        if error.response is not None and name in error.response.headers:
-            response.headers[name] = error.response.headers[name]
+    # Headers the error itself carries (416's Content-Range) or its prepared response does.
+    carried = dict(error.get_headers())
+    if error.response is not None:
+        carried.update(error.response.headers)
+    for name in ("Retry-After", "Content-Range"):
+        if name in carried:
+            response.headers[name] = carried[name]
     return response
 
 
