@@ -1,6 +1,6 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
@@ -55,6 +55,8 @@ def init_app(app: Flask) -> None:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.session_interface = SessionInterface()
+    # Before CSRF's own check, which reads the form: an oversized body is a 413, not a 400.
+    app.before_request(limit_form_bodies)
     csrf.init_app(app)
     app.after_request(add_security_headers)
     app.before_request(refuse_control_characters)
@@ -87,6 +89,29 @@ def _is_private_response() -> bool:
     from flask_login import current_user
 
     return bool(current_user and current_user.is_authenticated)
+
+
+def limit_form_bodies():
+    """Refuse form bodies past the size and field-count limits (413) before anything parses them.
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS to multipart bodies only, and a
+    chunked body (no Content-Length) is only measured while being read.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        limit = request.max_form_memory_size
+        if limit is not None and (request.content_length or 0) > limit:
+            abort(413)
+        body = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH; parsed later
+        parts = request.max_form_parts
+        if (limit is not None and len(body) > limit) or (
+            parts is not None and body.count(b"&") >= parts
+        ):
+            abort(413)
+    elif request.mimetype == "multipart/form-data" and request.content_length is None:
+        request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    return None
 
 
 def refuse_control_characters():
