@@ -31,7 +31,7 @@ def save_profile(
     password: str,
     avatar_upload: BinaryIO | None,
     now: datetime,
-    client: str = logins.LOCAL,
+    client: str | None = logins.LOCAL,
 ) -> ProfileResult:
     """Check everything, then store the new name and/or avatar in one transaction, or nothing.
 
