@@ -231,3 +231,28 @@ def test_current_password_guesses_in_settings_are_throttled(client, auth):
     )
     assert blocked.status_code == 422
     assert b"Too many failed attempts" in blocked.data
+
+
+@pytest.mark.parametrize("lookalike", ["aIice", "a1ice", "ALICE", "allce"])
+def test_look_alike_names_are_refused_at_sign_up(client, auth, app, lookalike):
+    """`aIice` next to `alice` (TR39 skeletons, ASCII look-alikes included): refused, not stored."""
+    auth.signup("alice")
+    auth.logout()
+    response = client.post("/signup", data={"username": lookalike, "password": "long enough pw"})
+    assert response.status_code == 422
+    assert b"That username is taken" in response.data
+    assert count_users(app) == 1
+
+
+def test_look_alike_names_are_refused_on_rename(app, make_client):
+    """`rnary` cannot become a second `mary`, by rename either."""
+    from webapp.profiles import usernames
+
+    make_client("mary")
+    make_client("bob")
+    with app.app_context():
+        bob = db.session().scalar(select(User).where(User.username == "bob"))
+        result = usernames.rename_user(db.session(), bob.id, "rnary")
+    assert result.outcome == "taken"
+    assert usernames.username_skeleton("C10ud") == usernames.username_skeleton("cloud")
+    assert usernames.username_skeleton("vvendy") == usernames.username_skeleton("wendy")

@@ -58,6 +58,9 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30))
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    # Look-alike names share a skeleton (TR39); NULL only for names older than 0004 that
+    # collided with an earlier one.
+    username_skeleton: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     avatar: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -62,7 +62,7 @@ def sign_up(
         with write_transaction(db):
             user = User(
                 username=name, username_key=usernames.username_key(name),
-                password_hash=password_hash,
+                username_skeleton=usernames.username_skeleton(name), password_hash=password_hash,
             )
             db.add(user)
     except IntegrityError:
