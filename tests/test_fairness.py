@@ -26,7 +26,7 @@ def test_a_backlog_does_not_starve_another_person(app, make_client):
     mine = submit_job(app, victim, "image", "my one cover")
     order = []
     for task_id in [*backlog, mine]:  # the queue's order: first in, first out
-        worker.run_generation(app, task_id)
+        worker.run_fairly(app, task_id)
         with app.app_context(), db.standalone_session(app) as session:
             order.append(session.scalar(
                 select(Generation.id).where(Generation.status == "done")
@@ -46,7 +46,7 @@ def test_cancelling_a_queued_job_leaves_no_row_and_gives_the_slot_back(app, make
     response = alice.post(f"/generations/{job}/cancel", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert count(app, Generation) == 0
-    assert worker.run_generation(app, job) is None
+    assert worker.run_fairly(app, job) is None
     again = submit_job(app, uid, "image", "the limit counts it no more")
     assert make_client("bob").post(f"/generations/{again}/cancel").status_code == 404
     assert count(app, Generation) == 1  # someone else's job cannot be cancelled

@@ -96,6 +96,12 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def release_write_lock(session: Session) -> None:
+    """End the session's transaction if it began as a writer's (IMMEDIATE), freeing the lock."""
+    if session.in_transaction() and session.get_bind().get_execution_options().get(WRITE_OPTION):
+        session.commit()
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """A transaction holding SQLite's write lock from its start, committed on success."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import live, ratelimits
 from ..config import settings
-from ..db import finish_transaction, is_postgres, write_transaction
+from ..db import is_postgres, release_write_lock, write_transaction
 from ..forms import FormErrors
 from ..models import LoginThrottle, User, UserSession, utcnow
 from ..profiles import usernames
@@ -197,8 +197,8 @@ def load_session(db: Session, session_id: str) -> UserSession | None:
                 update(UserSession).where(UserSession.id == session_id)
                 .values(last_seen=utcnow()).execution_options(synchronize_session=False)
             )
-    # The request goes on without an open transaction (none holds SQLite's write lock).
-    finish_transaction(db)
+    # A writing request goes on without holding SQLite's write lock from this read.
+    release_write_lock(db)
     return row
 
 

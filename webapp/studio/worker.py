@@ -85,8 +85,8 @@ class Jobs:
         return SqliteHuey(name, results=False, filename=str(path), timeout=10)
 
     def _run_task(self, generation_id: int) -> None:
-        """The Huey task: run one generation by id."""
-        run_generation(self.app, int(generation_id))
+        """The Huey task: run the fairest queued generation, else its own (by id)."""
+        run_fairly(self.app, int(generation_id))
 
     def enqueue(self, generation_id: int) -> None:
         """Put a generation id on the queue (runs it at once in immediate mode)."""
@@ -243,7 +243,16 @@ def run_pending(app: Flask) -> int:
 
 
 def run_generation(app: Flask, generation_id: int, *, clock: Clock = utcnow) -> int | None:
-    """Run one job to the end: the fairest queued one, else this task's own (say, a stalled one).
+    """Claim this job and run it to the end; returns the media id, or None if not ours/failed."""
+    with app.app_context(), db.standalone_session(app) as session:
+        held = generations.claim(session, generation_id, now=clock())
+        if held is None:
+            return None
+        return execute_claim(app, session, held, clock=clock)
+
+
+def run_fairly(app: Flask, generation_id: int, *, clock: Clock = utcnow) -> int | None:
+    """The queue's task: run the fairest queued job, else this task's own (say, a stalled one).
 
     Every submit enqueues one task, so the tasks always cover the queued jobs even when
     a task runs another person's job first. Returns the media id, or None.
