@@ -430,6 +430,17 @@ def test_orientation_is_applied(app, alice):
     assert bottom[2] > 200 and bottom[0] < 60, bottom  # blue below
 
 
+def test_an_unwritable_data_directory_gives_a_clear_answer_not_a_500(app, alice, tmp_path):
+    """Avatar upload with DATA_DIR unusable: 503 with a message by the field; nothing changes."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data directory should be")
+    app.config["DATA_DIR"] = str(blocked)
+    response = upload(alice, picture("PNG"))
+    assert response.status_code == 503
+    assert "could not be saved" in soup(response).select_one("#avatar-error").get_text()
+    assert user_named(app, "alice").avatar is None
+
+
 def test_a_new_avatar_replaces_the_old_file(app, alice):
     """After commit the previous file is deleted."""
     upload(alice, picture("PNG"))

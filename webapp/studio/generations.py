@@ -40,6 +40,9 @@ RENDER_FAILED = {
     "image": "We could not make this cover. Please try again, perhaps with other words.",
 }
 STALLED = "This job stopped before it finished. Please try again."
+STORAGE_FAILED = (
+    "We could not save this file (a storage problem on our side). Please try again later."
+)
 
 # The files a job writes, by kind: (main file suffix, preview suffix).
 AUDIO_SUFFIX = f".{music.MUSIC_EXT}"

@@ -281,10 +281,12 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
         log.info("generation %s was cancelled or taken over", held.generation_id)
         _forget_if_cancelled(session, held)
         return None
-    except Exception:
+    except Exception as error:
         log.exception("generation %s failed (attempt %s)", held.generation_id, held.attempts)
         session.rollback()
-        if generations.fail_attempt(session, held, now=clock()):
+        # A storage failure is ours, not the prompt's: say so if it is the last attempt.
+        message = generations.STORAGE_FAILED if isinstance(error, OSError) else None
+        if generations.fail_attempt(session, held, now=clock(), message=message):
             jobs_of(app).enqueue(held.generation_id)
         return None
     media_id = generations.complete(session, held, output, now=clock())
