@@ -6,7 +6,8 @@
    no committed write lost;
 4. kill -9 of a job consumer before the file write, after it, and after commit: every job
    ends done exactly once, no orphan files (bench/faults.py);
-5. a Chromium crawl of every page and state with a CSP violation listener (bench/crawl.py).
+5. a Chromium crawl of every page and state with a CSP violation listener (bench/crawl.py);
+6. issue 14's scenarios on SQLite under the documented gunicorn (bench/hardening.py).
 """
 
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import hardening  # noqa: E402
 import psycopg  # noqa: E402
 from common import (  # noqa: E402
     ROOT,
@@ -57,7 +59,10 @@ def fast_sweeps() -> list[tuple[str, str, str]]:
 def start_stack(url: str, data_dir: Path, port: int) -> list[subprocess.Popen]:
     """One gunicorn web process (gthread) and one job consumer on PostgreSQL."""
     env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(data_dir), "SECRET_KEY": "rel",
-           "SOUNDSTAGE_JOBS_EMBEDDED": "false", "SOUNDSTAGE_PASSWORD_HASH__time_cost": "1"}
+           "SOUNDSTAGE_JOBS_EMBEDDED": "false", "SOUNDSTAGE_PASSWORD_HASH__time_cost": "1",
+           # The load's users all sign up and log in from this one address.
+           "SOUNDSTAGE_LIMIT_SIGNUPS_PER_CLIENT": "1000 per hour",
+           "SOUNDSTAGE_LIMIT_PASSWORD_CHECKS_PER_CLIENT": "10000 per hour"}
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "-w", "2",
          "--threads", "48", "-b", f"127.0.0.1:{port}", "--log-level", "error",
@@ -168,8 +173,10 @@ def main() -> None:
     for extra in ("faults", "crawl"):
         module = __import__(extra)
         rows += module.run()
+    hardened = hardening.run()
     write_report(rows)
-    for row in rows:
+    hardening.write_section(hardened)
+    for row in rows + hardened:
         print(" | ".join(row))
 
 

@@ -110,6 +110,9 @@ def app_config(database_url: str, data_dir: Path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH": FAST_HASH,
         "JOBS_EMBEDDED": False,
+        # Tests sign up and log in many times from one address; limit tests lower these.
+        "LIMIT_SIGNUPS_PER_CLIENT": "1000 per hour",
+        "LIMIT_PASSWORD_CHECKS_PER_CLIENT": "1000 per hour",
     }
     config.update(overrides)
     return config

@@ -110,3 +110,11 @@ def counting_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def user_ref(app: Flask, user_id: int) -> str:
+    """The signed reference public fragment URLs use for a user (webapp/refs.py)."""
+    from webapp.refs import UserRef
+
+    with app.app_context():
+        return UserRef(app.url_map).to_url(user_id)

@@ -71,10 +71,19 @@ def test_fullwidth_letters_are_normalised_to_ascii(client, auth, app):
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("short", b"at least 8 characters"), ("x" * 1025, b"at most 1024 characters")],
+    [
+        ("short", b"at least 8 characters"),
+        ("x" * 1025, b"at most 1024 characters"),
+        ("12345678", b"too common"),
+        ("password", b"too common"),
+        ("PassWord", b"too common"),
+        ("iloveyou", b"too common"),
+        (" " * 8, b"only spaces"),
+        ("\t \n  \t  ", b"only spaces"),
+    ],
 )
 def test_bad_passwords_are_refused(client, app, password, message):
-    """Length is the only rule: 8 to 1024 characters."""
+    """8 to 1024 characters, not blank, not on the shipped list of common passwords."""
     response = client.post("/signup", data={"username": "bob", "password": password})
     assert response.status_code == 422
     assert message in response.data
@@ -173,11 +182,36 @@ def test_login_redirects_only_to_local_paths(client, auth):
         auth.logout()
 
 
+def test_htmx_login_with_a_non_latin1_next_is_redirected(client, auth):
+    """A `next` path with any Unicode arrives percent-encoded in the redirect header."""
+    auth.signup("alice")
+    auth.logout()
+    response = client.post("/login?next=/u/\u00fcber\u2603",
+                           data={"username": "alice", "password": "correct horse battery"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/u/%C3%BCber%E2%98%83"
+
+
 def test_healthz_reports_the_database(client):
     """200 with a reachable database."""
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_healthz_reports_storage_problems(client, app, tmp_path):
+    """An unwritable or nearly full data directory: 503 with the reason, never a silent 200."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the data directory should be")
+    app.config["DATA_DIR"] = str(blocked)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert "not writable" in response.json["reason"]
+    app.config.update(DATA_DIR=str(tmp_path / "data"), STORAGE_MIN_FREE_BYTES=2**62)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["reason"] == "data directory is nearly full"
 
 
 def test_current_password_guesses_in_settings_are_throttled(client, auth):
@@ -197,3 +231,28 @@ def test_current_password_guesses_in_settings_are_throttled(client, auth):
     )
     assert blocked.status_code == 422
     assert b"Too many failed attempts" in blocked.data
+
+
+@pytest.mark.parametrize("lookalike", ["aIice", "a1ice", "ALICE", "allce"])
+def test_look_alike_names_are_refused_at_sign_up(client, auth, app, lookalike):
+    """`aIice` next to `alice` (TR39 skeletons, ASCII look-alikes included): refused, not stored."""
+    auth.signup("alice")
+    auth.logout()
+    response = client.post("/signup", data={"username": lookalike, "password": "long enough pw"})
+    assert response.status_code == 422
+    assert b"That username is taken" in response.data
+    assert count_users(app) == 1
+
+
+def test_look_alike_names_are_refused_on_rename(app, make_client):
+    """`rnary` cannot become a second `mary`, by rename either."""
+    from webapp.profiles import usernames
+
+    make_client("mary")
+    make_client("bob")
+    with app.app_context():
+        bob = db.session().scalar(select(User).where(User.username == "bob"))
+        result = usernames.rename_user(db.session(), bob.id, "rnary")
+    assert result.outcome == "taken"
+    assert usernames.username_skeleton("C10ud") == usernames.username_skeleton("cloud")
+    assert usernames.username_skeleton("vvendy") == usernames.username_skeleton("wendy")

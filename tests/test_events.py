@@ -223,3 +223,54 @@ def test_bus_isolates_users_and_turns_a_backlog_into_one_resync():
     bus.unsubscribe(1, alice)
     bus.unsubscribe(2, bob)
     assert bus.count() == 0
+
+
+def open_route_stream(client):
+    """GET /events and keep the response open (a tab following live updates)."""
+    return client.get("/events")
+
+
+def test_streams_are_capped_per_session_user_and_process(app, make_client):
+    """Past each cap the route refuses with 429 (session, user) or 503 (process) and Retry-After."""
+    app.config.update(SSE_MAX_STREAMS_PER_SESSION=2, SSE_MAX_STREAMS_PER_USER=3,
+                      SSE_MAX_STREAMS_PER_PROCESS=5)
+    alice = make_client("alice")
+    held = [open_route_stream(alice) for _ in range(2)]
+    assert [r.status_code for r in held] == [200, 200]
+    refused = open_route_stream(alice)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    second_tab = app.test_client()
+    from tests.conftest import AuthActions
+
+    assert AuthActions(second_tab).login("alice").status_code == 303
+    held.append(open_route_stream(second_tab))
+    assert held[-1].status_code == 200
+    assert open_route_stream(second_tab).status_code == 429  # the user's cap (3)
+    bob = make_client("bob")
+    held += [open_route_stream(bob) for _ in range(2)]
+    assert [r.status_code for r in held[-2:]] == [200, 200]
+    busy = open_route_stream(make_client("carol"))
+    assert busy.status_code == 503 and "Retry-After" in busy.headers
+    assert events.bus_of(app).count() == 5
+    for response in held:
+        response.close()
+    assert events.bus_of(app).count() == 0
+
+
+def test_a_stream_ends_promptly_when_its_session_is_ended(app, make_client):
+    """Log-out elsewhere ('end other sessions') and log-out itself close the session's streams."""
+    from tests.conftest import AuthActions
+
+    first = make_client("alice")
+    other = app.test_client()
+    assert AuthActions(other).login("alice").status_code == 303
+    ended = StreamReader(iter(open_route_stream(first).response))
+    kept = StreamReader(iter(open_route_stream(other).response))
+    assert ended.next() in (b"retry: 2000\n\n", "retry: 2000\n\n")
+    assert kept.next() in (b"retry: 2000\n\n", "retry: 2000\n\n")
+    assert other.post("/settings/account/sessions/end-others").status_code == 303
+    assert ended.next(timeout=3) is None, "the ended session's stream kept going"
+    assert kept.next(timeout=1.5) == NO_FRAME, "the current session's stream must stay open"
+    assert other.post("/logout").status_code == 303
+    assert kept.next(timeout=3) is None
+    assert events.bus_of(app).count() == 0

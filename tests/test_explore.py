@@ -5,7 +5,7 @@ import re
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from tests.factories import counting_statements, make_release
+from tests.factories import counting_statements, make_release, user_ref
 from tests.test_releases import HX, new_user, track_and_cover
 from webapp import db
 from webapp.models import User
@@ -154,26 +154,29 @@ def test_feed_pages_work_without_javascript(app, make_client):
 def test_user_feed_fragment_and_its_plain_redirect(app, make_client):
     """/feeds/user/<id>: that user's items only; a plain visit goes to the current profile."""
     alice, alice_id = new_user(make_client, app, "alice")
+    alice_ref = user_ref(app, alice_id)
     bob = make_client("bob")
     alice.post("/posts", data={"body": "by alice"})
     bob.post("/posts", data={"body": "by bob"})
     anonymous = app.test_client()
-    fragment = anonymous.get(f"/feeds/user/{alice_id}", headers=HX)
+    fragment = anonymous.get(f"/feeds/user/{alice_ref}", headers=HX)
     assert fragment.status_code == 200
+    # The bare id no longer answers: accounts cannot be listed by walking ids.
+    assert anonymous.get(f"/feeds/user/{alice_id}", headers=HX).status_code == 404
     body = fragment.get_data(as_text=True)
     assert "by alice" in body and "by bob" not in body
-    assert soup(fragment).find(id="feed")["hx-get"] == f"/feeds/user/{alice_id}?page=1"
+    assert soup(fragment).find(id="feed")["hx-get"] == f"/feeds/user/{alice_ref}?page=1"
     app.config["FEED_PAGE_SIZE"] = 1
     alice.post("/posts", data={"body": "alice again"})
-    paged = soup(anonymous.get(f"/feeds/user/{alice_id}", headers=HX))
+    paged = soup(anonymous.get(f"/feeds/user/{alice_ref}", headers=HX))
     older = paged.find("a", rel="next")
     assert older["href"] == "/u/alice?page=2"
-    assert older["hx-get"] == f"/feeds/user/{alice_id}?page=2"
-    beyond = soup(anonymous.get(f"/feeds/user/{alice_id}?page=5", headers=HX))
-    assert beyond.find("a", rel="prev")["href"] == f"/feeds/user/{alice_id}?page=4"
+    assert older["hx-get"] == f"/feeds/user/{alice_ref}?page=2"
+    beyond = soup(anonymous.get(f"/feeds/user/{alice_ref}?page=5", headers=HX))
+    assert beyond.find("a", rel="prev")["href"] == f"/feeds/user/{alice_ref}?page=4"
     assert [body.get_text() for body in paged.select(".post-body")] == ["alice again"]
     rename(app, alice_id, "alicia")
-    plain = anonymous.get(f"/feeds/user/{alice_id}?page=2")
+    plain = anonymous.get(f"/feeds/user/{alice_ref}?page=2")
     assert plain.status_code == 303
     assert plain.headers["Location"] == "/u/alicia?page=2"
     assert anonymous.get("/feeds/user/987654", headers=HX).status_code == 404
@@ -257,11 +260,12 @@ def test_a_feed_page_costs_a_fixed_number_of_statements(app, make_client):
     viewer = clients[0]
     few, shown = statements_for(app, "/explore/feed", viewer)
     assert shown == 10
-    profile_few, _ = statements_for(app, f"/feeds/user/{authors[0]}", viewer)
+    profile_few, _ = statements_for(app, f"/feeds/user/{user_ref(app, authors[0])}", viewer)
     fill(app, authors, media, 90)
     many, shown = statements_for(app, "/explore/feed", viewer)
     assert shown == 100
-    profile_many, profile_shown = statements_for(app, f"/feeds/user/{authors[0]}", viewer)
+    first_author = user_ref(app, authors[0])
+    profile_many, profile_shown = statements_for(app, f"/feeds/user/{first_author}", viewer)
     assert profile_shown == 34
     print(f"statements per feed page: explore {many}, profile {profile_many}")
     assert few == many, (few, many)

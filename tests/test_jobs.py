@@ -234,6 +234,19 @@ def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, mo
     assert received(inbox, "failed")[-1].data == {"id": job, "progress": 0, "status": "failed"}
 
 
+def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice, tmp_path):
+    """DATA_DIR unusable: the job fails saying the storage is at fault, and leaves nothing."""
+    job = submit(app, alice, kind="image", prompt="a cover that cannot be saved")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data directory should be")
+    app.config["DATA_DIR"] = str(blocked)
+    assert worker.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
+    generation = row(app, Generation, id=job)
+    assert generation.status == "failed"
+    assert generation.error == generations.STORAGE_FAILED
+    assert media_count(app) == 0
+
+
 def test_progress_is_written_in_steps_and_published(app, alice):
     """At least 10 points between writes; each write is an event; done is the last word."""
     app.config.update(JOBS_PROGRESS_SECONDS=0, JOBS_PROGRESS_STEP=10)

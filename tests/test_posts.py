@@ -209,3 +209,13 @@ def test_post_form_fragment_refreshes_when_releases_change(app, make_client):
     body = changed.get_data(as_text=True)
     assert f'<option value="{release_id}">' in body
     assert 'name="next" value="/explore"' in body
+
+
+def test_bidi_controls_and_zero_width_characters_are_stripped(app, make_client):
+    """Trojan-Source overrides and invisible characters never reach a post; emoji joins stay."""
+    client, _ = new_user(make_client, app, "alice")
+    body = "pay\u202e\u2066 alice\u200b\u200f now\ufeff, family \U0001f469\u200d\U0001f4bb ok\u200d"
+    assert client.post("/posts", data={"body": body}).status_code == 303
+    assert [p.body for p in posts(app)] == ["pay alice now, family \U0001f469\u200d\U0001f4bb ok"]
+    assert client.post("/posts", data={"body": "\u200b\u202e\u2066"}).status_code in (400, 422)
+    assert post_count(app) == 1

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from sqlalchemy import select
 
+from tests.factories import user_ref
 from webapp import db as database
 from webapp.models import Media, Release, User, UsernameChange
 from webapp.publishing import content
@@ -146,7 +147,7 @@ def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice, m
     assert response.status_code == 200
     assert soup(response).h1.get_text(strip=True) == "alice"
     assert soup(response).select_one("#profile-header")["hx-get"].endswith(
-        f"/{user_named(app, 'alice').id}?level=1")
+        f"/{user_ref(app, user_named(app, 'alice').id)}?level=1")
     # mallory moves on: the name never leads back to alicia, only to its latest holder.
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=25), tick=False):
         assert rename(mallory, "mallory2").status_code == 200
@@ -156,7 +157,8 @@ def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice, m
 
 def test_the_header_fragment_is_conditional_and_carries_the_title(app, alice):
     """Same version → 304 and no body; after a rename → 200 with the new name and title."""
-    uid = user_named(app, "alice").id
+    raw_id = user_named(app, "alice").id
+    uid = user_ref(app, raw_id)
     first = alice.get(f"/fragments/profile-header/{uid}?level=1", headers=HTMX)
     assert first.status_code == 200 and b"<html" not in first.data
     version = first.headers["HX-PTag"]
@@ -174,6 +176,9 @@ def test_the_header_fragment_is_conditional_and_carries_the_title(app, alice):
     preview = alice.get(f"/fragments/profile-header/{uid}?level=3", headers=HTMX)
     assert soup(preview).title is None and soup(preview).h3.get_text(strip=True) == "alicia"
     assert alice.get("/fragments/profile-header/999", headers=HTMX).status_code == 404
+    assert alice.get(f"/fragments/profile-header/{raw_id}", headers=HTMX).status_code == 404
+    forged = uid.replace(uid.split("-")[0], "2", 1)
+    assert alice.get(f"/fragments/profile-header/{forged}", headers=HTMX).status_code == 404
 
 
 def test_the_nav_fragment_is_conditional(app, alice):
@@ -425,6 +430,17 @@ def test_orientation_is_applied(app, alice):
     assert bottom[2] > 200 and bottom[0] < 60, bottom  # blue below
 
 
+def test_an_unwritable_data_directory_gives_a_clear_answer_not_a_500(app, alice, tmp_path):
+    """Avatar upload with DATA_DIR unusable: 503 with a message by the field; nothing changes."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data directory should be")
+    app.config["DATA_DIR"] = str(blocked)
+    response = upload(alice, picture("PNG"))
+    assert response.status_code == 503
+    assert "could not be saved" in soup(response).select_one("#avatar-error").get_text()
+    assert user_named(app, "alice").avatar is None
+
+
 def test_a_new_avatar_replaces_the_old_file(app, alice):
     """After commit the previous file is deleted."""
     upload(alice, picture("PNG"))
@@ -454,7 +470,9 @@ def _png_header_only(width: int, height: int) -> bytes:
     (picture("GIF"), "anim.gif", "PNG, JPEG or WebP"),
     (picture("JPEG")[:300], "cut.jpg", "could not be read"),
     (_png_header_only(20000, 20000), "bomb.png", "too large"),  # past Pillow's own limit
-    (_png_header_only(8000, 6000), "big.png", "under 40 megapixels"),  # past ours only
+    (_png_header_only(5000, 4000), "big.png", "under 16 megapixels"),  # past ours only
+    (_png_header_only(1, 40_000_000), "strip.png", "at most 8192 pixels on each side"),
+    (_png_header_only(9000, 1000), "wide.png", "at most 8192 pixels on each side"),
     (b"GIF89a" + picture("PNG"), "polyglot.png", "PNG, JPEG or WebP"),
 ])
 def test_bad_avatars_are_refused_and_nothing_is_stored(app, alice, data, filename, message):
@@ -465,6 +483,52 @@ def test_bad_avatars_are_refused_and_nothing_is_stored(app, alice, data, filenam
     assert message in parsed.select_one("#avatar-error").get_text()
     assert parsed.select_one("#avatar")["aria-invalid"] == "true"
     assert avatar_files(app) == [] and user_named(app, "alice").avatar is None
+
+
+def test_huge_headers_are_refused_without_decoding(app, alice, monkeypatch):
+    """A 1 × 40,000,000 PNG (78 KB, 1.2 GB decoded) is refused from its header alone."""
+    from PIL import ImageFile
+
+    def no_decoding(self):
+        """Decoding is what must not happen."""
+        raise AssertionError("decoded a picture that its header already ruled out")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    for width, height in ((1, 40_000_000), (40_000_000, 1), (9000, 9000)):
+        response = upload(alice, _png_header_only(width, height), "bomb.png")
+        assert response.status_code == 422
+        assert "too large" in soup(response).select_one("#avatar-error").get_text()
+
+
+def test_avatar_decoding_runs_a_few_at_a_time(app, make_client, monkeypatch):
+    """Four uploads at once: at most IMAGE_DECODE_CONCURRENCY pictures decode together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import ImageFile
+
+    app.config["IMAGE_DECODE_CONCURRENCY"] = 2
+    clients = [make_client(f"user{n}") for n in range(4)]
+    running, peak, lock = [0], [0], threading.Lock()
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        """Decode, noting how many decode at once."""
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            threading.Event().wait(0.1)
+            return real_load(self)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda c: upload(c, picture("PNG")).status_code, clients))
+    assert statuses == [200] * 4
+    assert peak[0] == 2
 
 
 def test_an_oversized_avatar_is_refused_before_decoding(app, alice):

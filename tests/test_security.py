@@ -1,5 +1,7 @@
 """Security baseline on both databases: CSRF everywhere, headers everywhere, errors calm."""
 
+import io
+
 import pytest
 from flask import Flask
 
@@ -122,3 +124,26 @@ def test_cookies_are_httponly_and_samesite(client, auth):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("body", [
+    b"&" * (1024 * 1024),  # a megabyte of empty fields
+    b"&".join(b"f%d=1" % n for n in range(5000)),  # past MAX_FORM_PARTS
+    b"x=" + b"a" * (600 * 1024),  # past MAX_FORM_MEMORY_SIZE
+])
+def test_urlencoded_bodies_obey_the_form_limits(csrf_app, body):
+    """Anonymous /login with a huge urlencoded body: 413 at once, before any parsing."""
+    response = csrf_app.test_client().post(
+        "/login", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+
+
+def test_an_oversized_chunked_body_gets_413_not_a_csrf_error(csrf_app):
+    """No Content-Length (chunked): measured while read, refused with 413."""
+    big = b"x=" + b"a" * (5 * 1024 * 1024)
+    response = csrf_app.test_client().post(
+        "/login", input_stream=io.BytesIO(big), content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413

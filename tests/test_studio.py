@@ -270,8 +270,33 @@ def test_published_media_is_open_to_everyone_and_publicly_cacheable(client, alic
     for media_id in (track, art):
         response = anonymous.get(f"/media/{media_id}/file")
         assert response.status_code == 200
-        assert response.headers["Cache-Control"].startswith("public")
+        assert response.headers["Cache-Control"] == "public, no-cache"
         assert anonymous.get(f"/media/{media_id}/preview").status_code == 200
+
+
+def test_others_download_published_files_under_the_release_title_not_the_prompt(client, alice):
+    """The item title comes from the private prompt: a visitor's download name must not."""
+    app = client.application
+    track = make_media(app, alice, "music", "my secret diary entry about bob")
+    art = make_media(app, alice, "image", "private cover words")
+    with app.app_context(), db.standalone_session(app) as session:
+        session.add(Release(user_id=alice, music_id=track, image_id=art, title="Night Drive",
+                            published=True))
+        session.commit()
+    visitor = app.test_client().get(f"/media/{track}/file?download=1")
+    assert "filename=Night-Drive.mp3" in visitor.headers["Content-Disposition"]
+    assert "secret" not in visitor.headers["Content-Disposition"]
+    own = client.get(f"/media/{track}/file?download=1").headers["Content-Disposition"]
+    assert "My-secret-diary" in own
+
+
+def test_an_unsatisfiable_range_gets_416_with_content_range(client, alice):
+    """A range past the end: 416 and `Content-Range: bytes */<size>` (RFC 9110 15.5.17)."""
+    track = make_media(client.application, alice, "music", "short one")
+    size = len(client.get(f"/media/{track}/file").data)
+    response = client.get(f"/media/{track}/file", headers={"Range": f"bytes={size + 10}-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{size}"
 
 
 def test_get_requests_never_change_the_database(client, alice, make_client):

@@ -26,6 +26,14 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Soundstage is running at http://{host}:{port}/ (Ctrl-C stops it)")
         EmbeddedServer(app, host, port).run()
 
+    @app.cli.command("housekeeping")
+    def housekeeping_command() -> None:
+        """Delete expired sessions, stale log-in throttles and ended rate-limit windows."""
+        from .studio import worker
+
+        purged = worker.jobs_of(app).housekeep()
+        click.echo(", ".join(f"{count} {kind}" for kind, count in purged.items()) + " purged.")
+
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")
     def worker_command(workers: int) -> None:

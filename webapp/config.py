@@ -34,12 +34,29 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Enforced on the server (user_sessions.last_seen / created_at), whatever the cookie says.
+        "SESSION_IDLE_LIFETIME": timedelta(days=7),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(days=30),
+        # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host: trust N hops of them,
+        # so the client address, HTTPS (Secure cookies, HSTS) and the host are the real ones.
+        "TRUST_PROXY_HOPS": 0,
+        "HOUSEKEEPING_SECONDS": 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         # argon2id; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        # At most this many argon2 computations at once (64 MiB each); the rest queue.
+        "PASSWORD_HASH_CONCURRENCY": 2,
+        "PASSWORD_HASH_QUEUE_SECONDS": 10,
         "LOGIN_THROTTLE_FREE_FAILURES": 3,
         "LOGIN_THROTTLE_MAX_SECONDS": 300,
+        "LOGIN_THROTTLE_KEEP": timedelta(days=1),
+        # Rate limits in the `limits` notation, counted in the database (docs/decisions.md).
+        "LIMIT_PASSWORD_CHECKS_PER_CLIENT": "30 per 15 minutes",
+        # Load shedding above what argon2 can do on a few cores, not a lock for everyone.
+        "LIMIT_PASSWORD_CHECKS_GLOBAL": "1200 per minute",
+        "LIMIT_SIGNUPS_PER_CLIENT": "5 per hour",
+        "LIMIT_SIGNUPS_GLOBAL": "100 per hour",
         "JOBS_EMBEDDED": True,
         "JOBS_WORKERS": 2,
         "JOBS_LEASE_SECONDS": 120,
@@ -47,6 +64,7 @@ def default_config(instance_path: str) -> dict:
         "JOBS_RECONCILE_SECONDS": 30,
         "JOBS_MAX_UNFINISHED": 3,
         "JOBS_MAX_PER_HOUR": 30,
+        "STORAGE_QUOTA_BYTES": 500_000_000,
         "JOBS_QUEUED_STALE_SECONDS": 60,
         "JOBS_RECENT_LIMIT": 12,
         "JOBS_POLL_MAX_DELAY": 0.25,
@@ -55,10 +73,21 @@ def default_config(instance_path: str) -> dict:
         "JOBS_PROGRESS_SECONDS": 0.3,
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
+        # /healthz answers 503 when DATA_DIR has less free space than this.
+        "STORAGE_MIN_FREE_BYTES": 256 * 1024 * 1024,
         "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
-        "AVATAR_MAX_PIXELS": 40_000_000,
-        "SSE_HEARTBEAT_SECONDS": 15,
+        # Checked from the header before decoding: a 16 MP RGBA picture decodes to 64 MB.
+        "AVATAR_MAX_PIXELS": 16_000_000,
+        "AVATAR_MAX_SIDE": 8192,
+        "IMAGE_DECODE_CONCURRENCY": 2,
+        "IMAGE_DECODE_WAIT_SECONDS": 10,
+        # A heartbeat is also how a stream notices its client left: keep it short.
+        "SSE_HEARTBEAT_SECONDS": 5,
         "SSE_MAX_STREAM_SECONDS": 600,
+        # Each stream holds a server thread: keep the process cap well under WEB_THREADS.
+        "SSE_MAX_STREAMS_PER_SESSION": 6,
+        "SSE_MAX_STREAMS_PER_USER": 12,
+        "SSE_MAX_STREAMS_PER_PROCESS": 32,
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
@@ -72,8 +101,15 @@ class Settings:
     sqlalchemy_url: str
     sqlite_busy_timeout_ms: int
     password_hash: dict
+    password_hash_concurrency: int
+    password_hash_queue_seconds: float
     login_throttle_free_failures: int
     login_throttle_max_seconds: int
+    login_throttle_keep: timedelta
+    limit_password_checks_per_client: str
+    limit_password_checks_global: str
+    limit_signups_per_client: str
+    limit_signups_global: str
     jobs_embedded: bool
     jobs_workers: int
     jobs_lease_seconds: int
@@ -81,18 +117,30 @@ class Settings:
     jobs_reconcile_seconds: float
     jobs_max_unfinished: int
     jobs_max_per_hour: int
+    storage_quota_bytes: int
     jobs_queued_stale_seconds: int
     jobs_recent_limit: int
     jobs_poll_max_delay: float
     jobs_shutdown_seconds: float
     jobs_progress_step: int
     jobs_progress_seconds: float
+    session_idle_lifetime: timedelta
+    session_absolute_lifetime: timedelta
+    trust_proxy_hops: int
+    housekeeping_seconds: float
     rename_interval: timedelta
     rename_undo_window: timedelta
+    storage_min_free_bytes: int
     avatar_max_bytes: int
     avatar_max_pixels: int
+    avatar_max_side: int
+    image_decode_concurrency: int
+    image_decode_wait_seconds: float
     sse_heartbeat_seconds: float
     sse_max_stream_seconds: float
+    sse_max_streams_per_session: int
+    sse_max_streams_per_user: int
+    sse_max_streams_per_process: int
     library_page_size: int
     library_render_cache: int
     feed_page_size: int

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +16,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The execution option that makes a SQLite transaction begin IMMEDIATE (ignored elsewhere).
+WRITE_OPTION = "soundstage_writes"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Base(DeclarativeBase):
@@ -49,8 +54,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    """Start SQLite transactions explicitly (deferred), since pysqlite was told not to."""
-    connection.exec_driver_sql("BEGIN")
+    """Start SQLite transactions explicitly: IMMEDIATE for writers, deferred for readers."""
+    # A deferred transaction that reads and then writes fails at once ("database is
+    # locked") if another writer committed in between, and the busy timeout never
+    # applies; BEGIN IMMEDIATE takes the write lock first, so writers queue instead.
+    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +67,7 @@ def init_app(app: Flask) -> None:
     settings = app.config.settings
     engine = make_engine(settings.sqlalchemy_url, settings.sqlite_busy_timeout_ms)
     app.extensions["db_engine"] = engine
+    app.extensions["db_write_engine"] = engine.execution_options(**{WRITE_OPTION: True})
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
 
@@ -68,10 +78,40 @@ def engine() -> Engine:
 
 
 def session() -> Session:
-    """The session of the current request or app context, opened on first use."""
+    """The session of the current request or app context, opened on first use.
+
+    A request that may change state (POST and the like) writes: on SQLite its
+    transactions begin IMMEDIATE; reads (GET) stay deferred and never block writers.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        maker = current_app.extensions["db_sessionmaker"]
+        writes = has_request_context() and request.method not in SAFE_METHODS
+        g.db_session = maker(bind=current_app.extensions["db_write_engine"]) if writes else maker()
     return g.db_session
+
+
+def begin_write(session: Session) -> None:
+    """End the session's open transaction and begin one that writes (IMMEDIATE on SQLite)."""
+    finish_transaction(session)
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def release_write_lock(session: Session) -> None:
+    """End the session's transaction if it began as a writer's (IMMEDIATE), freeing the lock."""
+    if session.in_transaction() and session.get_bind().get_execution_options().get(WRITE_OPTION):
+        session.commit()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """A transaction holding SQLite's write lock from its start, committed on success."""
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 @contextmanager

@@ -6,6 +6,7 @@ them with pg_notify in the same transaction; one listener connection per web
 process receives every notification and fans it out to local subscribers.
 """
 
+import hashlib
 import itertools
 import json
 import logging
@@ -26,6 +27,8 @@ from .access import private
 
 CHANNEL = "soundstage_events"
 RESYNC = "resync"
+# Internal: tells the streams of ended sessions to close; never forwarded to a browser.
+SESSIONS_ENDED = "sessions-ended"
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
 _ids = itertools.count(1)
@@ -45,25 +48,59 @@ class Message:
         return f"id: {self.id}\nevent: {self.name}\ndata: {json.dumps(self.data)}\n\n"
 
 
+@dataclass(frozen=True)
+class StreamLimits:
+    """How many streams one session, one user and the whole process may hold open."""
+
+    per_session: int
+    per_user: int
+    per_process: int
+
+
+class StreamRefused(Exception):
+    """Opening one more stream would pass a limit: the status, wait and message to answer with."""
+
+    def __init__(self, status: int, retry_after: int, message: str) -> None:
+        """Remember the answer."""
+        super().__init__(message)
+        self.status, self.retry_after, self.message = status, retry_after, message
+
+
 class Bus:
     """Local fan-out: each subscriber is a queue; delivery never blocks the publisher."""
 
     def __init__(self) -> None:
         """Start with no subscribers."""
         self._subscribers: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._sessions: dict[queue.Queue, str | None] = {}
         self._lock = threading.Lock()
         self.closing = threading.Event()
 
-    def subscribe(self, user_id: int) -> queue.Queue:
-        """A new queue that receives the user's events from now on."""
+    def subscribe(
+        self, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None
+    ) -> queue.Queue:
+        """A new queue that receives the user's events from now on; StreamRefused past a limit."""
         inbox: queue.Queue = queue.Queue(maxsize=256)
         with self._lock:
+            if limits is not None:
+                self._admit(user_id, session_id, limits)
             self._subscribers[user_id].add(inbox)
+            self._sessions[inbox] = session_id
         return inbox
 
+    def _admit(self, user_id: int, session_id: str | None, limits: StreamLimits) -> None:
+        """Refuse a stream past the process's, the user's or the session's limit (lock held)."""
+        if len(self._sessions) >= limits.per_process:
+            raise StreamRefused(503, 10, "Live updates are busy. They will reconnect shortly.")
+        if len(self._subscribers.get(user_id, ())) >= limits.per_user:
+            raise StreamRefused(429, 30, "Too many open tabs are following live updates.")
+        if sum(1 for sid in self._sessions.values() if sid == session_id) >= limits.per_session:
+            raise StreamRefused(429, 30, "Too many open tabs are following live updates.")
+
     def unsubscribe(self, user_id: int, inbox: queue.Queue) -> None:
-        """Stop delivering to a queue."""
+        """Stop delivering to a queue (again is harmless)."""
         with self._lock:
+            self._sessions.pop(inbox, None)
             inboxes = self._subscribers.get(user_id)
             if inboxes is not None:
                 inboxes.discard(inbox)
@@ -212,18 +249,41 @@ def _discard_pending(db: Session) -> None:
     db.info.pop("pending_events", None)
 
 
-def subscribe(app: Flask, user_id: int) -> queue.Queue:
+def subscribe(
+    app: Flask, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None
+) -> queue.Queue:
     """Subscribe to a user's events, starting the process's listener if needed."""
     listener = app.extensions.get("event_listener")
     if listener is not None:
         listener.start()
-    return bus_of(app).subscribe(user_id)
+    return bus_of(app).subscribe(user_id, session_id, limits)
 
 
-def stream(app: Flask, user_id: int, resume: bool) -> Iterator[str]:
-    """SSE text for one tab: events, heartbeats, and an end after a maximum lifetime."""
+def stream_limits(app: Flask) -> StreamLimits:
+    """The configured stream limits."""
+    settings = app.config.settings
+    return StreamLimits(
+        settings.sse_max_streams_per_session, settings.sse_max_streams_per_user,
+        settings.sse_max_streams_per_process,
+    )
+
+
+def session_digest(session_id: str) -> str:
+    """How an ended session is named in events: a digest, never the cookie's secret itself."""
+    return hashlib.sha256(session_id.encode()).hexdigest()[:24]
+
+
+def stream(
+    app: Flask, user_id: int, resume: bool, inbox: queue.Queue | None = None,
+    session_id: str | None = None,
+) -> Iterator[str]:
+    """SSE text for one tab: events, heartbeats, and an end after a maximum lifetime.
+
+    The stream also ends as soon as its session is ended (log-out, password change).
+    """
     bus = bus_of(app)
-    inbox = subscribe(app, user_id)
+    inbox = inbox if inbox is not None else subscribe(app, user_id)
+    own_digest = session_digest(session_id) if session_id else None
     heartbeat = app.config.settings.sse_heartbeat_seconds
     deadline = time.monotonic() + app.config.settings.sse_max_stream_seconds
     try:
@@ -241,6 +301,10 @@ def stream(app: Flask, user_id: int, resume: bool) -> Iterator[str]:
                     yield ": ping\n\n"
                     last_write = time.monotonic()
                 continue
+            if message.name == SESSIONS_ENDED:
+                if own_digest in message.data.get("sessions", ()):
+                    return
+                continue
             yield message.to_sse()
             last_write = time.monotonic()
     finally:
@@ -252,14 +316,25 @@ def stream(app: Flask, user_id: int, resume: bool) -> Iterator[str]:
 def events_stream():
     """The signed-in user's live events as Server-Sent Events (one stream per tab)."""
     app = current_app._get_current_object()
-    user_id = current_user.id
+    user_id, session_id = current_user.id, current_user.session_id
     resume = bool(request.headers.get("Last-Event-ID"))
     # The database session is released before streaming: the stream may last minutes.
     from .db import close_session
 
     close_session()
-    return Response(
-        stream(app, user_id, resume),
+    try:
+        inbox = subscribe(app, user_id, session_id, stream_limits(app))
+    except StreamRefused as refused:
+        from .security import error_response
+
+        response = error_response(refused.status, refused.message)
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    response = Response(
+        stream(app, user_id, resume, inbox, session_id),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+    # A client gone before the first frame never starts the generator: unsubscribe anyway.
+    response.call_on_close(lambda: bus_of(app).unsubscribe(user_id, inbox))
+    return response

@@ -8,6 +8,13 @@ from urllib.parse import urlsplit
 # C0 controls and DEL, except tab, newline and carriage return (allowed where lines are).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\t]")
+# Bidi controls (which can make text read differently from how it is stored, "Trojan
+# Source") and invisible zero-width characters; stripped from every text field.
+_INVISIBLE = re.compile("[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff]")
+# A zero-width joiner is kept only inside emoji sequences (woman, ZWJ, laptop), where it shows.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f"
+_LONE_JOINER = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 
 
 @dataclass
@@ -51,7 +58,8 @@ def clean_text(
     if has_control_characters(raw, multiline):
         errors.add(name, f"{label} contains characters that are not allowed.")
         return raw
-    value = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
+    visible = _LONE_JOINER.sub("", _INVISIBLE.sub("", raw))
+    value = unicodedata.normalize("NFC", visible.replace("\r\n", "\n")).strip()
     if len(value) < min_length:
         errors.add(
             name,

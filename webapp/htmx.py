@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from flask import Response, flash, make_response, redirect, request
+from werkzeug.urls import iri_to_uri
 
 
 def is_htmx() -> bool:
@@ -38,7 +39,8 @@ def redirect_to(url: str) -> Response:
     """Send the browser to `url`: HX-Redirect for htmx, 303 otherwise."""
     if is_htmx():
         response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
+        # Headers are Latin-1 on the wire: a raw non-Latin-1 path would never be sent.
+        response.headers["HX-Redirect"] = iri_to_uri(url)
         return response
     return redirect(url, 303)
 
@@ -46,7 +48,7 @@ def redirect_to(url: str) -> Response:
 def login_redirect(url: str) -> Response:
     """Refuse an anonymous htmx request with 401 and send the page to the login form."""
     response = make_response("", 401)
-    response.headers["HX-Redirect"] = url
+    response.headers["HX-Redirect"] = iri_to_uri(url)
     return response
 
 

@@ -108,3 +108,10 @@ def avatar_changed(db: Session, user_id: int, filename: str) -> None:
     The profile counter moved first in the same transaction (`profile_bump`), to lock the row.
     """
     events.publish(db, user_id, AVATAR_CHANGED, {"avatar": filename})
+
+
+def sessions_ended(db: Session, user_id: int, session_ids: list[str]) -> None:
+    """Sessions were ended: their open streams close (in every process) once this commits."""
+    if session_ids:
+        digests = [events.session_digest(sid) for sid in session_ids]
+        events.publish(db, user_id, events.SESSIONS_ENDED, {"sessions": digests})

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from . import db
 from .access import public
+from .storage import storage_problem
 
 bp = Blueprint("main", __name__)
 
@@ -22,9 +23,11 @@ def index():
 @bp.get("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 otherwise."""
+    """200 when the database answers and files can be stored; 503 with the reason otherwise."""
     try:
         db.session().execute(text("SELECT 1"))
     except Exception:  # any database failure means "not healthy", never a 500
-        return {"status": "unavailable"}, 503, {"Retry-After": "5"}
+        return {"status": "unavailable", "reason": "database"}, 503, {"Retry-After": "5"}
+    if problem := storage_problem():
+        return {"status": "unavailable", "reason": problem}, 503, {"Retry-After": "30"}
     return {"status": "ok"}, 200

@@ -58,6 +58,9 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30))
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    # Look-alike names share a skeleton (TR39); NULL only for names older than 0004 that
+    # collided with an earlier one.
+    username_skeleton: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     avatar: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -86,13 +89,25 @@ class UserSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed log-ins per normalised name, known or not, so throttling leaks nothing."""
+    """Failed log-ins per normalised name and client, so no one else can lock the owner out."""
 
     __tablename__ = "login_throttles"
 
+    # "<username key> <client digest>" since 0004; the column keeps its old name.
     username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class RateLimit(Base):
+    """One counter of the `limits` rate limiter, kept in the database every process shares."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time the window ends
 
 
 class UsernameChange(Base):
@@ -131,6 +146,7 @@ class Generation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last claim: fair order
 
     __table_args__ = (
         UniqueConstraint("user_id", "request_id"),

@@ -1,12 +1,16 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
 from .forms import has_control_characters
+from .ratelimits import Throttled
+from .slots import Busy
 
 csrf = CSRFProtect()
 
@@ -37,12 +41,28 @@ ERROR_TITLES = {
 }
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session; its cookie is Secure whenever the request is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure if configured so, or if this request is HTTPS."""
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
 def init_app(app: Flask) -> None:
-    """Install CSRF, the header hook, the input guard and the error handlers."""
+    """Install proxy trust, CSRF, the header hook, the input guard and the error handlers."""
+    hops = app.config.settings.trust_proxy_hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    app.session_interface = SessionInterface()
+    # Before CSRF's own check, which reads the form: an oversized body is a 413, not a 400.
+    app.before_request(limit_form_bodies)
     csrf.init_app(app)
     app.after_request(add_security_headers)
     app.before_request(refuse_control_characters)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Throttled, _throttled)
+    app.register_error_handler(Busy, _busy)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -69,6 +89,29 @@ def _is_private_response() -> bool:
     from flask_login import current_user
 
     return bool(current_user and current_user.is_authenticated)
+
+
+def limit_form_bodies():
+    """Refuse form bodies past the size and field-count limits (413) before anything parses them.
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS to multipart bodies only, and a
+    chunked body (no Content-Length) is only measured while being read.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        limit = request.max_form_memory_size
+        if limit is not None and (request.content_length or 0) > limit:
+            abort(413)
+        body = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH; parsed later
+        parts = request.max_form_parts
+        if (limit is not None and len(body) > limit) or (
+            parts is not None and body.count(b"&") >= parts
+        ):
+            abort(413)
+    elif request.mimetype == "multipart/form-data" and request.content_length is None:
+        request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    return None
 
 
 def refuse_control_characters():
@@ -99,6 +142,27 @@ def error_response(status: int, message: str | None = None):
     return response
 
 
+def client_address() -> str:
+    """The client's address (the proxy's view of it only when TRUST_PROXY_HOPS says so)."""
+    return request.remote_addr or "unknown"
+
+
+def _throttled(error: Throttled):
+    """A spent rate limit: 429 with Retry-After and a plain message."""
+    current_app.logger.warning("rate limited: %s %s", request.method, request.path)
+    response = error_response(429, error.message)
+    response.headers["Retry-After"] = str(error.seconds)
+    return response
+
+
+def _busy(error: Busy):
+    """Expensive work stayed saturated for the whole wait: 503, come back shortly."""
+    current_app.logger.warning("busy: %s slots on %s %s", error, request.method, request.path)
+    response = error_response(503, "The service is busy. Please try again in a moment.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _csrf_error(error: CSRFError):
     """A missing or wrong CSRF token: refuse with a clear, non-technical message."""
     current_app.logger.warning("csrf refused: %s %s", request.method, request.path)
@@ -114,9 +178,13 @@ def _http_error(error: HTTPException):
     response = error_response(error.code, _public_description(error))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
-    for name in ("Retry-After",):
-        if error.response is not None and name in error.response.headers:
-            response.headers[name] = error.response.headers[name]
+    # Headers the error itself carries (416's Content-Range) or its prepared response does.
+    carried = dict(error.get_headers())
+    if error.response is not None:
+        carried.update(error.response.headers)
+    for name in ("Retry-After", "Content-Range"):
+        if name in carried:
+            response.headers[name] = carried[name]
     return response
 
 

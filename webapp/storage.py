@@ -1,6 +1,7 @@
 """Media files on disk: atomic writes, paths derived from ids, and safe lookups."""
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,21 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path.stat().st_size
+
+
+def storage_problem(app: Flask | None = None) -> str | None:
+    """Why files cannot be stored now (missing, unwritable or nearly full DATA_DIR), or None."""
+    root = data_dir(app)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
+            pass
+        free = shutil.disk_usage(root).free
+    except OSError as error:
+        return f"data directory is not writable ({error.strerror or error.__class__.__name__})"
+    if free < (app or current_app).config.settings.storage_min_free_bytes:
+        return "data directory is nearly full"
+    return None
 
 
 def remove_quietly(path: Path) -> None:

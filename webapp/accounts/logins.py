@@ -1,5 +1,6 @@
 """Accounts: sign-up, log-in with throttling, and server-side sessions."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,14 +10,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import live, ratelimits
 from ..config import settings
-from ..db import is_postgres
+from ..db import is_postgres, release_write_lock, write_transaction
 from ..forms import FormErrors
 from ..models import LoginThrottle, User, UserSession, utcnow
 from ..profiles import usernames
+from ..ratelimits import Throttled
 from . import passwords
 
 BAD_CREDENTIALS = "Incorrect username or password."
+# The client of calls made outside any request (scripts, benchmarks, tests of domain code):
+# trusted, so no per-client or global rate limit applies to it.
+LOCAL = None
 
 
 @dataclass
@@ -28,8 +34,13 @@ class LoginResult:
     retry_after: int = 0
 
 
-def sign_up(db: Session, raw_username: str, password: str) -> tuple[User | None, FormErrors]:
-    """Create an account, or say what is wrong with the input; commits on success."""
+def sign_up(
+    db: Session, raw_username: str, password: str, client: str | None = LOCAL
+) -> tuple[User | None, FormErrors]:
+    """Create an account, or say what is wrong with the input; commits on success.
+
+    Raises Throttled when this client, or everyone together, signed up too often.
+    """
     errors = FormErrors()
     if message := usernames.validation_error(raw_username):
         errors.add("username", message)
@@ -37,48 +48,94 @@ def sign_up(db: Session, raw_username: str, password: str) -> tuple[User | None,
         errors.add("password", message)
     if errors:
         return None, errors
+    if client is not LOCAL:
+        limits = settings()
+        with write_transaction(db):
+            wait = ratelimits.spend(db, limits.limit_signups_per_client, "signups", client)
+            wait = wait or ratelimits.spend(db, limits.limit_signups_global, "signups")
+        if wait:
+            raise Throttled(wait, "Too many new accounts were made just now.")
     name = usernames.normalise(raw_username)
-    user = User(
-        username=name,
-        username_key=usernames.username_key(name),
-        password_hash=passwords.hash_password(password),
-    )
-    db.add(user)
+    # Hashed before the transaction begins: no lock is held for the ~0.1 s it takes.
+    password_hash = passwords.hash_password(password)
     try:
-        db.commit()
+        with write_transaction(db):
+            user = User(
+                username=name, username_key=usernames.username_key(name),
+                username_skeleton=usernames.username_skeleton(name), password_hash=password_hash,
+            )
+            db.add(user)
     except IntegrityError:
-        db.rollback()
         errors.add("username", usernames.TAKEN)
         return None, errors
     return user, errors
 
 
-def authenticate(db: Session, raw_username: str, password: str) -> LoginResult:
-    """Check credentials, throttling failures per name whether or not the account exists."""
-    key = usernames.username_key(usernames.normalise(raw_username))[:64]
-    now = utcnow()
-    if wait := _blocked_seconds(db, key, now):
-        return LoginResult(error=_throttled_message(wait), retry_after=wait)
-    user = db.scalar(select(User).where(User.username_key == key)) if key else None
-    if passwords.verify_password(user.password_hash if user else None, password):
-        if passwords.needs_rehash(user.password_hash):
-            user.password_hash = passwords.hash_password(password)
-        db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == key))
-        db.commit()
-        return LoginResult(user=user)
-    _record_failure(db, key, now)
-    return LoginResult(error=BAD_CREDENTIALS)
+def authenticate(
+    db: Session, raw_username: str, password: str, client: str | None = LOCAL
+) -> LoginResult:
+    """Check credentials, throttling failures per name and client whether or not the account exists.
+
+    Three short transactions around the password check, which holds none: count the
+    attempt and read the hash, check it, then record the outcome.
+    """
+    key = usernames.username_key(usernames.normalise(raw_username))[:30]
+    throttle_key = _throttle_key(key, client)
+    with write_transaction(db):
+        if wait := _blocked_seconds(db, throttle_key, utcnow()):
+            return LoginResult(error=_throttled_message(wait), retry_after=wait)
+        _spend_password_check(db, client)
+        user = db.scalar(select(User).where(User.username_key == key)) if key else None
+        stored = user.password_hash if user else None
+    if not passwords.verify_password(stored, password):
+        with write_transaction(db):
+            _record_failure(db, throttle_key, utcnow())
+        return LoginResult(error=BAD_CREDENTIALS)
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
+    with write_transaction(db):
+        if new_hash:
+            db.execute(
+                update(User).where(User.id == user.id, User.password_hash == stored)
+                .values(password_hash=new_hash).execution_options(synchronize_session=False)
+            )
+        db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
+    return LoginResult(user=user)
 
 
-def check_current_password(db: Session, user: User, password: str) -> str | None:
+def check_current_password(
+    db: Session, user: User, password: str, client: str | None = LOCAL
+) -> str | None:
     """None when `password` is the user's own; otherwise why not, throttled like log-ins."""
-    now = utcnow()
-    if wait := _blocked_seconds(db, user.username_key, now):
-        return _throttled_message(wait)
-    if passwords.verify_password(user.password_hash, password):
+    throttle_key = _throttle_key(user.username_key, client)
+    with write_transaction(db):
+        if wait := _blocked_seconds(db, throttle_key, utcnow()):
+            return _throttled_message(wait)
+        _spend_password_check(db, client)
+        stored = db.scalar(select(User.password_hash).where(User.id == user.id))
+    if passwords.verify_password(stored, password):
         return None
-    _record_failure(db, user.username_key, now)
+    with write_transaction(db):
+        _record_failure(db, throttle_key, utcnow())
     return "Current password is incorrect."
+
+
+def _spend_password_check(db: Session, client: str | None) -> None:
+    """Count one password check for the client and for everyone; Throttled past either limit."""
+    if client is LOCAL:
+        return
+    limits = settings()
+    if wait := ratelimits.spend(db, limits.limit_password_checks_per_client, "passwords", client):
+        db.commit()
+        raise Throttled(wait, "Too many password attempts from your network.")
+    if wait := ratelimits.spend(db, limits.limit_password_checks_global, "passwords"):
+        db.commit()
+        raise Throttled(wait, "Too many password attempts right now.")
+
+
+def _throttle_key(username_key: str, client: str | None) -> str:
+    """The throttle row for one name tried from one client, so others cannot lock the owner out."""
+    digest = hashlib.sha256((client or "local").encode()).hexdigest()[:16]
+    return f"{username_key} {digest}"
 
 
 def _blocked_seconds(db: Session, key: str, now: datetime) -> int:
@@ -98,11 +155,11 @@ def _throttled_message(seconds: int) -> str:
 def _record_failure(db: Session, key: str, now: datetime) -> None:
     """Count a failure atomically and, past the free ones, block for a growing delay."""
     dialect = postgresql if is_postgres(db) else sqlite
-    upsert = dialect.insert(LoginThrottle).values(username_key=key, failures=1)
+    upsert = dialect.insert(LoginThrottle).values(username_key=key, failures=1, last_failure_at=now)
     db.execute(
         upsert.on_conflict_do_update(
             index_elements=["username_key"],
-            set_={"failures": LoginThrottle.failures + 1},
+            set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now},
         )
     )
     failures = db.scalar(select(LoginThrottle.failures).where(LoginThrottle.username_key == key))
@@ -114,7 +171,6 @@ def _record_failure(db: Session, key: str, now: datetime) -> None:
             .where(LoginThrottle.username_key == key)
             .values(blocked_until=now + timedelta(seconds=delay))
         )
-    db.commit()
 
 
 def start_session(db: Session, user: User, user_agent: str) -> UserSession:
@@ -126,30 +182,50 @@ def start_session(db: Session, user: User, user_agent: str) -> UserSession:
 
 
 def load_session(db: Session, session_id: str) -> UserSession | None:
-    """The live session row for an id from a cookie, if it still exists."""
+    """The live session row for an id from a cookie, if it exists and has not expired."""
     if not session_id or len(session_id) > 64:
         return None
     row = db.get(UserSession, session_id)
-    if row is not None and (utcnow() - row.last_seen) > timedelta(minutes=5):
+    now = utcnow()
+    if row is not None and _expired(row, now):
+        end_session(db, row.user_id, session_id)
+        return None
+    if row is not None and (now - row.last_seen) > timedelta(minutes=5):
         # Coarse last-seen stamp: one write per five minutes, not per request.
-        row.last_seen = utcnow()
-        db.commit()
+        with write_transaction(db):
+            db.execute(
+                update(UserSession).where(UserSession.id == session_id)
+                .values(last_seen=utcnow()).execution_options(synchronize_session=False)
+            )
+    # A writing request goes on without holding SQLite's write lock from this read.
+    release_write_lock(db)
     return row
 
 
-def end_session(db: Session, session_id: str) -> None:
-    """Sign one browser out for good."""
-    db.execute(delete(UserSession).where(UserSession.id == session_id))
-    db.commit()
+def _expired(row: UserSession, now: datetime) -> bool:
+    """Whether a session is past its idle or its absolute lifetime."""
+    limits = settings()
+    return (now - row.last_seen > limits.session_idle_lifetime
+            or now - row.created_at > limits.session_absolute_lifetime)
+
+
+def end_session(db: Session, user_id: int, session_id: str) -> None:
+    """Sign one browser out for good; its live streams close."""
+    with write_transaction(db):
+        db.execute(delete(UserSession).where(UserSession.id == session_id))
+        live.sessions_ended(db, user_id, [session_id])
 
 
 def end_other_sessions(db: Session, user_id: int, keep_session_id: str) -> int:
-    """Sign out every browser of a user but one; returns how many ended."""
-    result = db.execute(
-        delete(UserSession).where(UserSession.user_id == user_id, UserSession.id != keep_session_id)
-    )
-    db.commit()
-    return result.rowcount
+    """Sign out every browser of a user but one, closing their streams; returns how many ended."""
+    with write_transaction(db):
+        ended = list(db.scalars(
+            delete(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.id != keep_session_id)
+            .returning(UserSession.id)
+        ))
+        live.sessions_ended(db, user_id, ended)
+    return len(ended)
 
 
 def list_sessions(db: Session, user_id: int) -> list[UserSession]:
@@ -164,17 +240,23 @@ def list_sessions(db: Session, user_id: int) -> list[UserSession]:
 
 
 def change_password(
-    db: Session, user: User, current: str, new: str, keep_session_id: str
+    db: Session, user: User, current: str, new: str, keep_session_id: str,
+    client: str | None = LOCAL,
 ) -> FormErrors:
     """Change a password after checking the current one; other sessions end."""
     errors = FormErrors()
-    if message := check_current_password(db, user, current):
+    if message := check_current_password(db, user, current, client):
         errors.add("current_password", message)
     if message := passwords.validation_error(new):
         errors.add("new_password", message)
     if errors:
         return errors
-    user.password_hash = passwords.hash_password(new)
-    db.commit()
+    new_hash = passwords.hash_password(new)
+    with write_transaction(db):
+        db.execute(
+            update(User).where(User.id == user.id).values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        )
+    user.password_hash = new_hash
     end_other_sessions(db, user.id, keep_session_id)
     return errors

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import db, htmx
 from ..access import private, public
 from ..forms import FormErrors, safe_next
+from ..security import client_address
 from . import logins
 
 bp = Blueprint("accounts", __name__)
@@ -41,7 +42,9 @@ def signup():
     if request.method == "GET":
         return _render_auth_form("accounts/signup.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
-    user, errors = logins.sign_up(db.session(), username, request.form.get("password", ""))
+    user, errors = logins.sign_up(
+        db.session(), username, request.form.get("password", ""), client_address()
+    )
     if errors:
         return _render_auth_form("accounts/signup.html", errors, 422, username=username, **context)
     _begin_session(user)
@@ -59,7 +62,9 @@ def login():
     if request.method == "GET":
         return _render_auth_form("accounts/login.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
-    result = logins.authenticate(db.session(), username, request.form.get("password", ""))
+    result = logins.authenticate(
+        db.session(), username, request.form.get("password", ""), client_address()
+    )
     if result.user is None:
         errors = FormErrors({"form": result.error})
         status = 429 if result.retry_after else 401
@@ -77,7 +82,7 @@ def login():
 def logout():
     """End this browser's session for good, so a copied cookie stops working."""
     if current_user.is_authenticated:
-        logins.end_session(db.session(), current_user.session_id)
+        logins.end_session(db.session(), current_user.id, current_user.session_id)
         logout_user()
     session.clear()
     flash("You have logged out.", "info")
@@ -111,6 +116,7 @@ def change_password():
         request.form.get("current_password", ""),
         request.form.get("new_password", ""),
         current_user.session_id,
+        client_address(),
     )
     if errors:
         return _render_account(errors, 422)

@@ -18,22 +18,26 @@ EXTENSIONS = {"audio/mpeg": ".mp3", "image/webp": ".webp", "image/png": ".png",
               "image/jpeg": ".jpg"}
 
 
-def viewable_media(media_id: int) -> tuple[Media, bool] | None:
-    """The media row and whether it is published, if the current visitor may see it."""
+def viewable_media(media_id: int) -> tuple[Media, str | None, bool] | None:
+    """The media row, the title of a release publishing it, and whether the visitor owns it.
+
+    None when the visitor may not see it (not the owner, and not published).
+    """
     session = db.session()
     media = session.get(Media, media_id)
     if media is None:
         return None
-    published = session.scalar(
-        select(Release.id)
+    release_title = session.scalar(
+        select(Release.title)
         .where(
             Release.published.is_(True),
             or_(Release.music_id == media_id, Release.image_id == media_id),
         )
+        .order_by(Release.id)
         .limit(1)
-    ) is not None
+    )
     owner = current_user.is_authenticated and current_user.id == media.user_id
-    return (media, published) if owner or published else None
+    return (media, release_title, owner) if owner or release_title is not None else None
 
 
 def download_name(title: str, mime_type: str) -> str:
@@ -48,7 +52,7 @@ def _serve(media_id: int, preview: bool):
     found = viewable_media(media_id)
     if found is None:
         abort(404)
-    media, published = found
+    media, release_title, owner = found
     relative = media.preview_path if preview else media.file_path
     if not relative:
         abort(404)
@@ -66,16 +70,16 @@ def _serve(media_id: int, preview: bool):
         path,
         mimetype=mime_type,
         as_attachment=attachment,
-        download_name=download_name(media.title, mime_type),
+        # Item titles come from the private prompt: others see the release's title.
+        download_name=download_name(media.title if owner else release_title, mime_type),
         conditional=True,
         etag=True,
         max_age=None,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    # Revalidate (cheap 304s via ETag): SQLite may reuse the id of a deleted newest row.
-    response.headers["Cache-Control"] = (
-        "public, max-age=60" if published else "private, no-cache"
-    )
+    # Always revalidate (cheap 304s via ETag): an unpublished file must stop at once, and
+    # SQLite may reuse the id of a deleted newest row.
+    response.headers["Cache-Control"] = "private, no-cache" if owner else "public, no-cache"
     return response
 
 

@@ -14,6 +14,7 @@ from .. import live
 from ..config import settings
 from ..db import expire_loaded, finish_transaction
 from ..models import User
+from ..slots import slot
 from ..storage import data_dir, remove_quietly, write_atomically
 
 FORMATS = ["PNG", "JPEG", "WEBP"]
@@ -36,11 +37,6 @@ def max_bytes() -> int:
     return settings().avatar_max_bytes
 
 
-def max_pixels() -> int:
-    """The largest picture accepted, in pixels, checked before decoding (AVATAR_MAX_PIXELS)."""
-    return settings().avatar_max_pixels
-
-
 def read_upload(stream, limit: int) -> bytes:
     """Read at most limit + 1 bytes, so an oversized upload is refused without reading it all."""
     data = stream.read(limit + 1)
@@ -50,28 +46,26 @@ def read_upload(stream, limit: int) -> bytes:
 
 
 def prepare(data: bytes) -> bytes:
-    """Check an uploaded picture and return it re-encoded as a 256×256 WebP without metadata."""
+    """Check an uploaded picture and return it re-encoded as a 256×256 WebP without metadata.
+
+    The size is read from the header and checked (each side and in total) before any
+    pixel is decoded; decoding itself runs a few at a time, so a burst queues.
+    """
     if not data:
         raise AvatarError("The avatar file is empty. Choose a PNG, JPEG or WebP picture.")
-    pixel_limit = max_pixels()
+    limits = settings()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-                width, height = image.size
-                if width < 1 or height < 1 or width * height > pixel_limit:
-                    raise AvatarError(_too_large(pixel_limit))
-                if image.format == "JPEG":
-                    # Let the JPEG decoder scale down while decoding: far less memory.
-                    image.draft("RGB", (SIDE * 2, SIDE * 2))
-                image.load()
-                picture = ImageOps.exif_transpose(image)
-                picture = picture.convert("RGBA" if _has_alpha(picture) else "RGB")
-                picture = ImageOps.fit(picture, (SIDE, SIDE), Image.Resampling.LANCZOS)
+                _check_size(image.size, limits.avatar_max_side, limits.avatar_max_pixels)
+                with slot("images", limits.image_decode_concurrency,
+                          limits.image_decode_wait_seconds):
+                    picture = _decode_small(image)
     except AvatarError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AvatarError(_too_large(pixel_limit)) from None
+        raise AvatarError(_too_large(limits.avatar_max_pixels)) from None
     except UnidentifiedImageError:
         raise AvatarError("Avatar must be a PNG, JPEG or WebP picture.") from None
     except (OSError, SyntaxError, ValueError, EOFError):
@@ -80,6 +74,28 @@ def prepare(data: bytes) -> bytes:
     # A fresh image object carries no EXIF, ICC or text chunks: nothing is copied over.
     picture.save(output, format="WEBP", quality=85, method=4)
     return output.getvalue()
+
+
+def _check_size(size: tuple[int, int], max_side: int, max_pixels: int) -> None:
+    """Refuse a picture whose header promises too many pixels in all or along one side."""
+    width, height = size
+    if max(width, height) > max_side:
+        raise AvatarError(
+            f"That picture is too large. Use one at most {max_side} pixels on each side."
+        )
+    if width < 1 or height < 1 or width * height > max_pixels:
+        raise AvatarError(_too_large(max_pixels))
+
+
+def _decode_small(image: Image.Image) -> Image.Image:
+    """Decode at a reduced size where the format allows, then crop and scale to the avatar."""
+    # JPEG decodes straight to a smaller scale; other formats are reduced right after
+    # decoding, so the later steps (rotation, colour conversion) work on a small copy.
+    image.draft("RGB", (SIDE * 2, SIDE * 2))
+    image.thumbnail((SIDE * 4, SIDE * 4), Image.Resampling.BOX, reducing_gap=None)
+    picture = ImageOps.exif_transpose(image)
+    picture = picture.convert("RGBA" if _has_alpha(picture) else "RGB")
+    return ImageOps.fit(picture, (SIDE, SIDE), Image.Resampling.LANCZOS)
 
 
 def _too_large(pixel_limit: int) -> str:

@@ -31,6 +31,7 @@ def save_profile(
     password: str,
     avatar_upload: BinaryIO | None,
     now: datetime,
+    client: str | None = logins.LOCAL,
 ) -> ProfileResult:
     """Check everything, then store the new name and/or avatar in one transaction, or nothing.
 
@@ -45,7 +46,7 @@ def save_profile(
             errors.add("username", message)
         if not password:
             errors.add("current_password", "Enter your current password to change your username.")
-        elif message := logins.check_current_password(db_session, user, password):
+        elif message := logins.check_current_password(db_session, user, password, client):
             errors.add("current_password", message)
     encoded = None
     if avatar_upload is not None:
@@ -57,7 +58,11 @@ def save_profile(
         return ProfileResult("invalid", errors, "Please check the form.")
     if not wants_rename and encoded is None:
         return ProfileResult("unchanged", errors, usernames.NOTHING_TO_CHANGE)
-    filename = avatars.store(encoded) if encoded is not None else None
+    try:
+        filename = avatars.store(encoded) if encoded is not None else None
+    except OSError:  # an unwritable or full data directory: say so, change nothing
+        errors.add("avatar", "Your picture could not be saved right now. Please try again later.")
+        return ProfileResult("busy", errors, "Please try again later.")
     if not wants_rename:
         avatars.change_avatar(db_session, user.id, filename)
         return ProfileResult("saved", errors, "Avatar updated.", avatar=filename)

@@ -18,6 +18,7 @@ from ..access import private, public
 from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
 from ..publishing import content
+from ..security import client_address
 from . import avatars, edits, usernames
 
 bp = Blueprint("profiles", __name__)
@@ -42,7 +43,7 @@ def public_profile(username: str):
     return render_template("profiles/profile.html", profile_user=user, feed=feed)
 
 
-@bp.get("/fragments/profile-header/<int(max=2147483647):user_id>")
+@bp.get("/fragments/profile-header/<user_ref:user_id>")
 @public
 def profile_header(user_id: int):
     """A profile's header (avatar and name); 304 when the page already holds this version."""
@@ -106,6 +107,7 @@ def save_settings():
         request.form.get("current_password", ""),
         upload.stream if upload is not None and upload.filename else None,
         utcnow(),
+        client_address(),
     )
     if result.outcome == "saved":
         return _changed(result.message, result.username, result.avatar)

@@ -41,6 +41,17 @@ def username_key(name: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
+# Look-alikes among the characters a name may hold, after case folding: the part of
+# Unicode TR39's confusables.txt that applies ("m" → "rn", "w" → "vv", "d" → "cl",
+# "1" and "I" → "l", "0" → "O"), with "i" joining "l" since names ignore case.
+CONFUSABLES = str.maketrans({"m": "rn", "w": "vv", "d": "cl", "i": "l", "1": "l", "0": "o"})
+
+
+def username_skeleton(name: str) -> str:
+    """What a name looks like (TR39 skeleton): names sharing one are too alike to both exist."""
+    return username_key(name).translate(CONFUSABLES)
+
+
 def validation_error(raw: str) -> str | None:
     """Why `raw` cannot be a username, or None when it can."""
     name = normalise(raw)
@@ -150,6 +161,7 @@ def rename_user(
         .values(
             username=name,
             username_key=key,
+            username_skeleton=username_skeleton(name),
             username_changed_at=now,
             updated_at=now,
             **live.profile_bump(),
@@ -188,6 +200,7 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
         .values(
             username=target,
             username_key=key,
+            username_skeleton=username_skeleton(target),
             updated_at=now,
             **live.profile_bump(),
         )

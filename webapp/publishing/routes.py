@@ -225,7 +225,7 @@ def explore_feed():
     return _feed_response(content.explore_feed(db.session(), _page()))
 
 
-@bp.get("/feeds/user/<int(max=2147483647):user_id>")
+@bp.get("/feeds/user/<user_ref:user_id>")
 @public
 def user_feed(user_id: int):
     """One user's feed fragment (a plain visit goes to their profile, by current name)."""

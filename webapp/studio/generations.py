@@ -17,11 +17,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .. import live, storage
 from ..config import settings
-from ..db import is_postgres
+from ..db import is_postgres, write_transaction
 from ..forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
 from ..generators import cover, music
 from ..models import Generation, Media, User, utcnow
@@ -40,6 +40,9 @@ RENDER_FAILED = {
     "image": "We could not make this cover. Please try again, perhaps with other words.",
 }
 STALLED = "This job stopped before it finished. Please try again."
+STORAGE_FAILED = (
+    "We could not save this file (a storage problem on our side). Please try again later."
+)
 
 # The files a job writes, by kind: (main file suffix, preview suffix).
 AUDIO_SUFFIX = f".{music.MUSIC_EXT}"
@@ -222,6 +225,12 @@ def _limit_message(db: Session, user_id: int, now: datetime) -> str | None:
             f"You already have {unfinished} jobs in progress, the most at once. "
             "Please wait for one to finish, then try again."
         )
+    used, quota = storage_used(db, user_id), settings().storage_quota_bytes
+    if used >= quota:
+        return (
+            f"Your library uses {megabytes(used)} of your {megabytes(quota)}. "
+            "Delete some items to make room, then try again."
+        )
     max_per_hour = settings().jobs_max_per_hour
     recent = db.scalar(
         select(func.count(Generation.id)).where(
@@ -236,9 +245,70 @@ def _limit_message(db: Session, user_id: int, now: datetime) -> str | None:
     return None
 
 
+def storage_used(db: Session, user_id: int) -> int:
+    """Bytes a user's library takes (its items' files), counted against the storage quota."""
+    return db.scalar(select(func.coalesce(func.sum(Media.size), 0)).where(Media.user_id == user_id))
+
+
+def megabytes(size: int) -> str:
+    """A byte count for people, in whole megabytes."""
+    return f"{size / 1_000_000:.0f} MB"
+
+
+def cancel(db: Session, user_id: int, generation_id: int) -> Generation | None:
+    """Cancel an owner's queued or running job: its row and any files go; commits.
+
+    A running render notices at its next progress write (its lease is gone) and stops;
+    the job no longer counts against any limit. None when there is nothing to cancel.
+    """
+    with write_transaction(db):
+        generation = db.scalar(
+            select(Generation).where(
+                Generation.id == generation_id, Generation.user_id == user_id,
+                Generation.status.in_(UNFINISHED),
+            )
+        )
+        if generation is None:
+            return None
+        db.delete(generation)
+        live.library_changed(db, user_id)  # open libraries drop the pending card
+    remove_files(generation_id)
+    return generation
+
+
+def is_gone(db: Session, generation_id: int) -> bool:
+    """Whether a job's row no longer exists (it was cancelled)."""
+    db.rollback()
+    return db.get(Generation, generation_id) is None
+
+
 # ---------------------------------------------------------------------------
 # Running: claim, progress, complete, fail
 # ---------------------------------------------------------------------------
+
+
+def next_fair(db: Session) -> int | None:
+    """The queued job to run next: its owner has the fewest running, then was served longest ago.
+
+    Round-robin across people instead of first-in-first-out, so one person's backlog
+    never makes another wait for more than about one job.
+    """
+    other = aliased(Generation)
+    running = (
+        select(func.count(other.id))
+        .where(other.user_id == Generation.user_id, other.status == "running")
+        .scalar_subquery()
+    )
+    last_started = (
+        select(func.max(other.started_at)).where(other.user_id == Generation.user_id)
+        .scalar_subquery()
+    )
+    return db.scalar(
+        select(Generation.id)
+        .where(Generation.status == "queued")
+        .order_by(running, last_started.asc().nulls_first(), Generation.created_at, Generation.id)
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -277,6 +347,7 @@ def claim(db: Session, generation_id: int, *, now: datetime | None = None) -> Cl
         .values(
             status="running",
             progress=0,
+            started_at=now,
             lease_token=token,
             lease_until=now + lease,
             attempts=Generation.attempts + 1,

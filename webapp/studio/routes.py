@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .. import db, htmx
 from ..access import private
+from ..config import settings
 from ..forms import FormErrors
 from ..generators import music
 from . import generations, worker
@@ -45,10 +46,15 @@ def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
 
 
 def _list_context() -> dict:
-    """Context of partials/generation_list.html: the signed-in person's recent jobs."""
-    jobs_ = generations.recent_generations(db.session(), current_user.id)
-    tags = "|".join(generations.card_version(g, m) for g, m in jobs_)
-    return {"jobs": jobs_, "list_version": hashlib.sha256(tags.encode()).hexdigest()[:16]}
+    """Context of partials/generation_list.html: recent jobs and the storage quota."""
+    session = db.session()
+    jobs_ = generations.recent_generations(session, current_user.id)
+    used, quota = generations.storage_used(session, current_user.id), settings().storage_quota_bytes
+    tags = "|".join(generations.card_version(g, m) for g, m in jobs_) + f"|{used}"
+    return {
+        "jobs": jobs_, "list_version": hashlib.sha256(tags.encode()).hexdigest()[:16],
+        "storage_used": used, "storage_quota": quota,
+    }
 
 
 def _fresh_form(previous: GenerationRequest | None = None) -> GenerationRequest:
@@ -122,6 +128,22 @@ def generation_card(generation_id: int):
         outcome = "is ready" if generation.status == "done" else "could not be made"
         htmx.announce(response, f"“{title}” {outcome}.")
     return response
+
+
+@bp.post("/generations/<int(max=2147483647):generation_id>/cancel")
+@private
+def cancel(generation_id: int):
+    """Cancel a queued or running job; htmx removes its card, a plain form goes back."""
+    cancelled = generations.cancel(db.session(), current_user.id, generation_id)
+    if cancelled is None:
+        abort(404)
+    message = f"Cancelled “{generation_title(cancelled.prompt)}”."
+    if htmx.is_htmx():
+        response = make_response("", 200)
+        htmx.announce(response, message)
+        return htmx.vary(response)
+    flash(message, "success")
+    return htmx.vary(htmx.redirect_to(url_for("studio.studio")))
 
 
 def _was_unfinished(tag: str) -> bool:

@@ -26,7 +26,7 @@ from huey import MemoryHuey, PostgresHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
 
-from .. import db, storage
+from .. import db, housekeeping, storage
 from ..generators import cover, music
 from ..models import utcnow
 from . import generations
@@ -85,8 +85,8 @@ class Jobs:
         return SqliteHuey(name, results=False, filename=str(path), timeout=10)
 
     def _run_task(self, generation_id: int) -> None:
-        """The Huey task: run one generation by id."""
-        run_generation(self.app, int(generation_id))
+        """The Huey task: run the fairest queued generation, else its own (by id)."""
+        run_fairly(self.app, int(generation_id))
 
     def enqueue(self, generation_id: int) -> None:
         """Put a generation id on the queue (runs it at once in immediate mode)."""
@@ -148,18 +148,32 @@ class Jobs:
         self._reconciler.start()
 
     def _reconcile_loop(self) -> None:
-        """The reconciler thread: one pass at start (with the orphan sweep), then on a timer."""
+        """The reconciler thread: one pass at start (with the orphan sweep), then on a timer.
+
+        It also runs the housekeeping purge every HOUSEKEEPING_SECONDS.
+        """
         interval = self.app.config.settings.jobs_reconcile_seconds
-        first = True
+        first, next_purge = True, 0.0
         while not self._stop.is_set():
             try:
                 self.reconcile_now(sweep=first)
                 if self.consumer is not None and not first:
                     self.consumer.check_worker_health()
+                if time.monotonic() >= next_purge:
+                    self.housekeep()
+                    next_purge = time.monotonic() + self.app.config.settings.housekeeping_seconds
             except Exception:  # a database outage must not end the reconciler
                 log.exception("reconciling jobs failed; will try again")
             first = False
             self._stop.wait(interval)
+
+    def housekeep(self) -> dict[str, int]:
+        """Purge expired sessions, stale throttles and ended rate-limit windows."""
+        with self.app.app_context(), db.standalone_session(self.app) as session:
+            purged = housekeeping.purge(session, utcnow())
+        if any(purged.values()):
+            log.info("housekeeping purged %s", purged)
+        return purged
 
     def run_consumer(self, workers: int) -> None:
         """Run a consumer in the foreground until SIGINT/SIGTERM (scale-out workers)."""
@@ -229,9 +243,30 @@ def run_pending(app: Flask) -> int:
 
 
 def run_generation(app: Flask, generation_id: int, *, clock: Clock = utcnow) -> int | None:
-    """Claim a job and run it to the end; returns the media id, or None if not ours/failed."""
+    """Claim this job and run it to the end; returns the media id, or None if not ours/failed."""
     with app.app_context(), db.standalone_session(app) as session:
         held = generations.claim(session, generation_id, now=clock())
+        if held is None:
+            return None
+        return execute_claim(app, session, held, clock=clock)
+
+
+def run_fairly(app: Flask, generation_id: int, *, clock: Clock = utcnow) -> int | None:
+    """The queue's task: run the fairest queued job, else this task's own (say, a stalled one).
+
+    Every submit enqueues one task, so the tasks always cover the queued jobs even when
+    a task runs another person's job first. Returns the media id, or None.
+    """
+    with app.app_context(), db.standalone_session(app) as session:
+        held = None
+        for _ in range(3):  # another worker may claim the same pick first
+            chosen = generations.next_fair(session)
+            session.rollback()
+            if chosen is None:
+                break
+            if held := generations.claim(session, chosen, now=clock()):
+                break
+        held = held or generations.claim(session, generation_id, now=clock())
         if held is None:
             return None
         return execute_claim(app, session, held, clock=clock)
@@ -243,15 +278,27 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
     try:
         output = render(held, reporter)
     except LeaseLost:
-        log.info("generation %s was taken over by another worker", held.generation_id)
+        log.info("generation %s was cancelled or taken over", held.generation_id)
+        _forget_if_cancelled(session, held)
         return None
-    except Exception:
+    except Exception as error:
         log.exception("generation %s failed (attempt %s)", held.generation_id, held.attempts)
         session.rollback()
-        if generations.fail_attempt(session, held, now=clock()):
+        # A storage failure is ours, not the prompt's: say so if it is the last attempt.
+        message = generations.STORAGE_FAILED if isinstance(error, OSError) else None
+        if generations.fail_attempt(session, held, now=clock(), message=message):
             jobs_of(app).enqueue(held.generation_id)
         return None
-    return generations.complete(session, held, output, now=clock())
+    media_id = generations.complete(session, held, output, now=clock())
+    if media_id is None:
+        _forget_if_cancelled(session, held)
+    return media_id
+
+
+def _forget_if_cancelled(session, held: Claim) -> None:
+    """A cancelled job leaves no files (a job taken over keeps them for its new worker)."""
+    if generations.is_gone(session, held.generation_id):
+        generations.remove_files(held.generation_id, held.kind)
 
 
 class ProgressReporter:
