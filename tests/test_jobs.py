@@ -141,6 +141,9 @@ def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alic
     assert float(np.sqrt(np.mean(samples**2))) > 0.02
     with Image.open(storage.absolute(media.preview_path, storage.media_root(app))) as waveform:
         assert waveform.format == "PNG"
+    with soundfile.SoundFile(path) as tagged:
+        # Tagged with the item's title and the owner's name when the work ran.
+        assert (tagged.title, tagged.artist) == (media.title, "alice")
 
 
 def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice):

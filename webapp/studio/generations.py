@@ -322,6 +322,7 @@ class Claim:
     params: dict
     attempts: int
     token: str
+    username: str = ""  # the owner's name when the work began: the track's artist tag
 
 
 def claim(db: Session, generation_id: int, *, now: datetime | None = None) -> Claim | None:
@@ -361,13 +362,13 @@ def claim(db: Session, generation_id: int, *, now: datetime | None = None) -> Cl
     row = db.execute(
         select(
             Generation.user_id, Generation.kind, Generation.prompt, Generation.params,
-            Generation.attempts,
-        ).where(Generation.id == generation_id)
+            Generation.attempts, User.username,
+        ).join(User, User.id == Generation.user_id).where(Generation.id == generation_id)
     ).one()
     live.generation_progressed(db, row.user_id, generation_id, 0, "running")
     db.commit()
     return Claim(generation_id, row.user_id, row.kind, row.prompt, dict(row.params or {}),
-                 row.attempts, token)
+                 row.attempts, token, row.username)
 
 
 def report_progress(

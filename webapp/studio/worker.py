@@ -340,7 +340,8 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
             def write_waveform(waveform) -> None:
                 """The waveform picture, written while the audio is encoded."""
                 measured["duration"] = music.render_track_with_waveform(
-                    held.prompt, genre, duration, seed, audio, waveform, progress
+                    held.prompt, genre, duration, seed, audio, waveform, progress,
+                    title=generations.title_from_prompt(held.prompt), artist=held.username,
                 )
 
             storage.write_atomically(preview_file, write_waveform)
