@@ -1,9 +1,12 @@
-"""Avatars: check an upload, re-encode it without metadata, store it under a random name."""
+"""Avatars and banners: check an upload, re-encode it without metadata, store it under a
+random name. Both follow the same rules; they differ in shape and folder."""
 
 import io
 import re
 import secrets
+import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,13 +25,26 @@ FILENAME = re.compile(r"[0-9a-f]{32}\.webp")
 MIME_TYPE = "image/webp"
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A kind of profile picture: its word for people, its folder and its stored size."""
+
+    label: str
+    folder: str
+    size: tuple[int, int]
+
+
+AVATAR = Picture("Avatar", "avatars", (SIDE, SIDE))
+BANNER = Picture("Banner", "banners", (1500, 500))
+
+
 class AvatarError(ValueError):
-    """An upload that cannot become an avatar; the message is for people."""
+    """An upload that cannot become a profile picture; the message is for people."""
 
 
-def avatar_dir() -> Path:
-    """Where avatar files live (DATA_DIR/avatars)."""
-    return data_dir() / "avatars"
+def avatar_dir(kind: Picture = AVATAR) -> Path:
+    """Where a kind of picture lives (DATA_DIR/avatars, DATA_DIR/banners)."""
+    return data_dir() / kind.folder
 
 
 def max_bytes() -> int:
@@ -41,18 +57,21 @@ def max_pixels() -> int:
     return settings().avatar_max_pixels
 
 
-def read_upload(stream, limit: int) -> bytes:
+def read_upload(stream, limit: int, kind: Picture = AVATAR) -> bytes:
     """Read at most limit + 1 bytes, so an oversized upload is refused without reading it all."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise AvatarError(f"Avatar must be at most {limit // (1024 * 1024)} MB.")
+        raise AvatarError(f"{kind.label} must be at most {limit // (1024 * 1024)} MB.")
     return data
 
 
-def prepare(data: bytes) -> bytes:
-    """Check an uploaded picture and return it re-encoded as a 256×256 WebP without metadata."""
+def prepare(data: bytes, kind: Picture = AVATAR) -> bytes:
+    """Check an uploaded picture and return it re-encoded (cropped to the kind's size) as a
+    WebP without metadata."""
     if not data:
-        raise AvatarError("The avatar file is empty. Choose a PNG, JPEG or WebP picture.")
+        raise AvatarError(
+            f"The {kind.label.lower()} file is empty. Choose a PNG, JPEG or WebP picture."
+        )
     pixel_limit = max_pixels()
     try:
         with warnings.catch_warnings():
@@ -63,17 +82,17 @@ def prepare(data: bytes) -> bytes:
                     raise AvatarError(_too_large(pixel_limit))
                 if image.format == "JPEG":
                     # Let the JPEG decoder scale down while decoding: far less memory.
-                    image.draft("RGB", (SIDE * 2, SIDE * 2))
+                    image.draft("RGB", (kind.size[0] * 2, kind.size[1] * 2))
                 image.load()
                 picture = ImageOps.exif_transpose(image)
                 picture = picture.convert("RGBA" if _has_alpha(picture) else "RGB")
-                picture = ImageOps.fit(picture, (SIDE, SIDE), Image.Resampling.LANCZOS)
+                picture = ImageOps.fit(picture, kind.size, Image.Resampling.LANCZOS)
     except AvatarError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise AvatarError(_too_large(pixel_limit)) from None
     except UnidentifiedImageError:
-        raise AvatarError("Avatar must be a PNG, JPEG or WebP picture.") from None
+        raise AvatarError(f"{kind.label} must be a PNG, JPEG or WebP picture.") from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise AvatarError("That picture could not be read. It may be damaged.") from None
     output = io.BytesIO()
@@ -94,25 +113,44 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def store(encoded: bytes) -> str:
-    """Write an encoded avatar under a new random name and return the name."""
+def store(encoded: bytes, kind: Picture = AVATAR) -> str:
+    """Write an encoded picture under a new random name and return the name."""
     name = f"{secrets.token_hex(16)}.webp"
-    write_atomically(avatar_dir() / name, lambda handle: handle.write(encoded))
+    write_atomically(avatar_dir(kind) / name, lambda handle: handle.write(encoded))
     return name
 
 
-def path_of(filename: str) -> Path | None:
-    """The file behind an avatar name, or None for anything that is not one of ours."""
+def path_of(filename: str, kind: Picture = AVATAR) -> Path | None:
+    """The file behind a picture name, or None for anything that is not one of ours."""
     if not FILENAME.fullmatch(filename or ""):
         return None
-    path = avatar_dir() / filename
+    path = avatar_dir(kind) / filename
     return path if path.is_file() else None
 
 
-def remove(filename: str | None) -> None:
-    """Delete an avatar file that is no longer used."""
+def remove(filename: str | None, kind: Picture = AVATAR) -> None:
+    """Delete a picture file that is no longer used."""
     if filename and FILENAME.fullmatch(filename):
-        remove_quietly(avatar_dir() / filename)
+        remove_quietly(avatar_dir(kind) / filename)
+
+
+def sweep_orphans(db: Session, *, min_age_seconds: int = 600) -> int:
+    """Delete avatar and banner files no account points at (older than `min_age_seconds`,
+    so an upload between its file and its commit is spared); returns how many went."""
+    finish_transaction(db)
+    used = {name for row in db.execute(select(User.avatar, User.banner)) for name in row if name}
+    finish_transaction(db)
+    cutoff = time.time() - min_age_seconds
+    removed = 0
+    for kind in (AVATAR, BANNER):
+        folder = avatar_dir(kind)
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in used and path.stat().st_mtime < cutoff:
+                remove_quietly(path)
+                removed += 1
+    return removed
 
 
 def replace_in_transaction(db: Session, user_id: int, filename: str) -> str | None:

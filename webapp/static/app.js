@@ -40,6 +40,11 @@
     }
   });
 
+  // The account was deleted in another tab: this one has nothing left to show.
+  document.addEventListener("account-deleted", function () {
+    window.location.assign("/");
+  });
+
   // The server announces outcomes with HX-Trigger {"status-announced": {"message": "..."}}.
   document.addEventListener("status-announced", function (event) {
     var region = document.getElementById("status");
