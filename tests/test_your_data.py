@@ -377,3 +377,23 @@ def test_final_events_close_every_stream_of_the_user_only():
     bus.deliver(events.Message(1, "account-deleted", {}, events.next_id(), final=True))
     assert alice.get_nowait().final and alice.empty()
     assert bus.count() == 1 and bob.empty()
+
+
+def test_support_commands_export_and_delete_a_user_by_name(app, make_client, tmp_path):
+    """export-user writes the ZIP (copied where asked); delete-user needs --yes or a yes."""
+    make_client("carol")
+    carol = user_id_of(app, "carol")
+    make_media(app, carol, "image", "carol's cover")
+    runner = app.test_cli_runner()
+    target = tmp_path / "carol.zip"
+    result = runner.invoke(args=["export-user", "CAROL", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "media/Carol's cover.webp" in zipfile.ZipFile(target).namelist()
+    assert runner.invoke(args=["export-user", "nobody"]).exit_code == 1
+    refused = runner.invoke(args=["delete-user", "carol"], input="n\n")
+    assert refused.exit_code == 1 and user_id_of(app, "carol") == carol
+    result = runner.invoke(args=["delete-user", "carol", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted carol: 3 files" in result.output
+    assert references_to(app, carol) == []
+    assert [p for p in files_under(app)] == []
