@@ -397,3 +397,13 @@ def test_support_commands_export_and_delete_a_user_by_name(app, make_client, tmp
     assert "Deleted carol: 3 files" in result.output
     assert references_to(app, carol) == []
     assert [p for p in files_under(app)] == []
+
+
+def test_a_second_export_while_one_runs_is_refused_without_javascript_too(app, make_client):
+    """The plain form gets the whole page with the message, 409, and no second export."""
+    client = make_client("dave")
+    client.post("/settings/account/export")
+    response = client.post("/settings/account/export")
+    assert response.status_code == 409 and b"already being prepared" in response.data
+    assert b"<html" in response.data
+    assert worker.run_pending(app) == 1

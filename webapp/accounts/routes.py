@@ -103,12 +103,12 @@ def account():
     return _render_account(FormErrors(), 200)
 
 
-def _render_account(errors: FormErrors, status: int, **context):
+def _render_account(errors: FormErrors, status: int, export_error: str | None = None):
     """The account page with its sessions list and data export."""
     sessions = logins.list_sessions(db.session(), current_user.id)
     page = render_template(
         "accounts/account.html", errors=errors, sessions=sessions,
-        current_sid=current_user.session_id, **_export_context(), **context,
+        current_sid=current_user.session_id, **_export_context(export_error),
     )
     return page, status
 
@@ -130,7 +130,7 @@ def start_export():
     if error is not None:
         return htmx.form_errors(
             lambda: render_template("partials/export_card.html", **_export_context(error)),
-            lambda: _render_account(FormErrors(), 409, **_export_context(error))[0],
+            lambda: _render_account(FormErrors(), 409, error)[0],
             409,
         )
     worker.enqueue_export(export.id)
