@@ -144,7 +144,8 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     response = client.post("/settings/account/delete",
                            data={"delete_password": PASSWORD, "confirm_username": alice["name"]})
 
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/settings/account/deleted"
     assert references_to(app, alice["user"]) == []
     after = owned_rows(app, alice["user"])
     assert after == {"users": {(alice["user"],)}}  # only the seed of the search is left

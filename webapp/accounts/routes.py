@@ -192,8 +192,15 @@ def delete_account():
         )
     logout_user()
     session.clear()
-    flash("Your account and everything in it have been deleted.", "success")
-    return htmx.redirect_to(url_for("main.index"))
+    # A page of its own, not a flash: another tab of the account may load a page first.
+    return htmx.redirect_to(url_for("accounts.account_deleted"))
+
+
+@bp.get("/settings/account/deleted")
+@public
+def account_deleted():
+    """Where a deleted account's browser lands: what happened, and where to go."""
+    return render_template("accounts/deleted.html")
 
 
 @bp.post("/settings/account/password")

@@ -17,17 +17,20 @@
     }
   });
 
-  // Regions say they are busy while htmx refreshes them.
+  // Regions say they are busy while htmx refreshes them; requests under way are counted.
+  var pending = 0;
   document.addEventListener("htmx:before:request", function (event) {
     var target = event.detail && event.detail.ctx && event.detail.ctx.target;
     if (target && target.setAttribute && target.id !== "live-events") {
       target.setAttribute("aria-busy", "true");
+      pending += 1;
     }
   });
   document.addEventListener("htmx:finally:request", function (event) {
     var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    if (target && target.removeAttribute) {
+    if (target && target.removeAttribute && target.id !== "live-events") {
       target.removeAttribute("aria-busy");
+      pending = Math.max(0, pending - 1);
     }
   });
 
@@ -40,10 +43,16 @@
     }
   });
 
-  // The account was deleted in another tab: this one has nothing left to show.
-  document.addEventListener("account-deleted", function () {
+  // The account was deleted: other tabs have nothing left to show. The tab that deleted it
+  // has its request under way, whose answer leads on (with the confirmation): wait for it.
+  function leaveDeletedAccount() {
+    if (pending > 0) {
+      window.setTimeout(leaveDeletedAccount, 1000);
+      return;
+    }
     window.location.assign("/");
-  });
+  }
+  document.addEventListener("account-deleted", leaveDeletedAccount);
 
   // The server announces outcomes with HX-Trigger {"status-announced": {"message": "..."}}.
   document.addEventListener("status-announced", function (event) {
