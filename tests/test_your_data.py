@@ -15,7 +15,7 @@ from tests.factories import make_media, make_release, submit_job, user_id_of
 from webapp import db, events
 from webapp.accounts import deletion, exports
 from webapp.db import Base
-from webapp.models import LoginThrottle, Media, User, UsernameChange
+from webapp.models import LoginThrottle, Media, User, UsernameChange, utcnow
 from webapp.publishing import content
 from webapp.studio import generations, worker
 
@@ -408,3 +408,23 @@ def test_a_second_export_while_one_runs_is_refused_without_javascript_too(app, m
     assert response.status_code == 409 and b"already being prepared" in response.data
     assert b"<html" in response.data
     assert worker.run_pending(app) == 1
+
+
+def test_a_stuck_export_fails_and_a_new_one_can_start(app, make_client):
+    """A claimed export that stops moving for EXPORT_STALE is failed and its file swept."""
+    client = make_client("erin")
+    erin = user_id_of(app, "erin")
+    client.post("/settings/account/export")
+    with app.app_context(), db.standalone_session(app) as session:
+        assert exports.expire(session) == 0
+        export = exports.latest(session, erin)
+        assert exports._claim(session, export.id) is not None
+        folder = exports.exports_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".tmp-half-written.zip").write_bytes(b"PK")
+        later = utcnow() + app.config["EXPORT_STALE"]
+        assert exports.expire(session, now=later) == 1
+        assert exports.latest(session, erin).status == "failed"
+        assert exports.sweep_orphans(session, min_age_seconds=0) == 1
+    assert b"Your export stopped before it finished." in client.get("/settings/account").data
+    assert client.post("/settings/account/export").status_code == 303

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import live, storage
@@ -191,7 +191,7 @@ def latest(db: Session, user_id: int) -> DataExport | None:
     """The person's newest export, if any."""
     return db.scalars(
         select(DataExport).where(DataExport.user_id == user_id)
-        .order_by(DataExport.id.desc()).limit(1)
+        .order_by(DataExport.id.desc()).limit(1).execution_options(populate_existing=True)
     ).first()
 
 
@@ -334,10 +334,11 @@ def download_path(db: Session, user_id: int, export_id: int, *,
                   now: datetime | None = None) -> Path | None:
     """The ZIP of the person's own ready, unexpired export, or None."""
     now = now or utcnow()
+    # populate_existing: the job's writes are plain UPDATEs, a loaded copy may be older.
     export = db.scalar(select(DataExport).where(
         DataExport.id == export_id, DataExport.user_id == user_id, DataExport.status == "done",
         DataExport.expires_at > now,
-    ))
+    ).execution_options(populate_existing=True))
     if export is None or not export.file_name or not FILENAME.fullmatch(export.file_name):
         return None
     path = exports_dir() / export.file_name
@@ -348,15 +349,21 @@ def expire(db: Session, *, now: datetime | None = None) -> int:
     """Delete exports past their 24 h and fail those stuck unfinished; returns how many."""
     now = now or utcnow()
     finish_transaction(db)
+    expired = DataExport.status == "done", DataExport.expires_at <= now
+    stale = (DataExport.status.in_(UNFINISHED),
+             DataExport.updated_at <= now - settings().export_stale)
+    # Read first: this runs on every reconciler tick and should not take a write lock idly.
+    if db.scalar(select(DataExport.id).where(or_(and_(*expired), and_(*stale))).limit(1)) is None:
+        finish_transaction(db)
+        return 0
     gone = db.execute(
-        delete(DataExport).where(DataExport.status == "done", DataExport.expires_at <= now)
+        delete(DataExport).where(*expired)
         .returning(DataExport.file_name)
         .execution_options(synchronize_session=False)
     ).scalars().all()
     stuck = db.execute(
         update(DataExport)
-        .where(DataExport.status.in_(UNFINISHED),
-               DataExport.updated_at <= now - settings().export_stale)
+        .where(*stale)
         .values(status="failed", error=STALLED, file_name=None, updated_at=now)
         .returning(DataExport.user_id, DataExport.id)
         .execution_options(synchronize_session=False)
