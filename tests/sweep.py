@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
 from webapp import db
+from webapp.accounts import exports
 from webapp.models import Generation, Media, User
 from webapp.publishing import content
 
@@ -42,9 +43,11 @@ def make_canary(
         assert not errors, errors.messages
         generation_id = session.get(Media, music_id).generation_id
         assert session.get(Generation, generation_id) is not None
+        export, error = exports.start(session, user_id)
+        assert error is None and exports.run(session, export.id)
         ids = {
             "media": music_id, "image": image_id, "generation": generation_id,
-            "release": release_id, "post": post_row.id, "user": user_id,
+            "release": release_id, "post": post_row.id, "user": user_id, "export": export.id,
         }
     return Canary(ids, {"username": username})
 

@@ -1,9 +1,13 @@
-"""Command-line entry points: migrate, serve (embedded default) and worker."""
+"""Command-line entry points: migrate, serve (embedded default), worker, and the support
+commands export-user and delete-user."""
+
+import shutil
+from pathlib import Path
 
 import click
 from flask import Flask
 
-from . import migrate
+from . import db, migrate
 
 
 def register_commands(app: Flask) -> None:
@@ -41,3 +45,51 @@ def register_commands(app: Flask) -> None:
         from .studio import worker
 
         worker.run_consumer(app, workers)
+
+    @app.cli.command("export-user")
+    @click.argument("name")
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also copy the ZIP to this file.")
+    def export_user_command(name: str, output: Path | None) -> None:
+        """Build a user's data export now, in this process, and say where the ZIP is."""
+        from .accounts import exports
+
+        with db.standalone_session(app) as session:
+            user_id = _user_id(session, name)
+            export, error = exports.start(session, user_id)
+            if error is not None:
+                raise click.ClickException(error)
+            if not exports.run(session, export.id):
+                raise click.ClickException(exports.FAILED)
+            path = exports.download_path(session, user_id, export.id)
+        if output is not None:
+            shutil.copyfile(path, output)
+            path = output
+        click.echo(f"Exported {name} to {path}")
+
+    @app.cli.command("delete-user")
+    @click.argument("name")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def delete_user_command(name: str, yes: bool) -> None:
+        """Delete a user's account and everything they own, for good."""
+        from .accounts import deletion
+
+        with db.standalone_session(app) as session:
+            user_id = _user_id(session, name)
+            if not yes:
+                click.confirm(f"Delete {name} and everything they own, for good?", abort=True)
+            erased = deletion.erase_user(session, user_id)
+        if erased is None:
+            raise click.ClickException(deletion.BUSY)
+        click.echo(f"Deleted {name}: {erased.files} files, {len(erased.generations)} "
+                   f"generations; {erased.swept} leftover files swept.")
+
+
+def _user_id(session, name: str) -> int:
+    """The id of the user holding `name` now, or a command error."""
+    from .profiles import usernames
+
+    user, _ = usernames.find_profile(session, name)
+    if user is None:
+        raise click.ClickException(f"No user is named {name!r}.")
+    return user.id

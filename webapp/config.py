@@ -91,6 +91,8 @@ def default_config(instance_path: str) -> dict:
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
+        "EXPORT_KEEP": timedelta(hours=24),
+        "EXPORT_STALE": timedelta(minutes=15),
     }
 
 
@@ -144,6 +146,8 @@ class Settings:
     library_page_size: int
     library_render_cache: int
     feed_page_size: int
+    export_keep: timedelta
+    export_stale: timedelta
     port: int
 
     @classmethod

@@ -36,12 +36,16 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class Message:
-    """One event for one user: a name, small JSON data and an id for the stream."""
+    """One event for one user: a name, small JSON data and an id for the stream.
+
+    A final message is the last its streams send: they close after it.
+    """
 
     user_id: int
     name: str
     data: dict
     id: str
+    final: bool = False
 
     def to_sse(self) -> str:
         """The message in text/event-stream framing."""
@@ -108,10 +112,18 @@ class Bus:
                     del self._subscribers[user_id]
 
     def deliver(self, message: Message) -> None:
-        """Hand a message to every queue of its user; a full queue gets a resync instead."""
+        """Hand a message to every queue of its user; a full queue gets a resync instead.
+
+        A final message closes the user's streams: they get it and nothing more.
+        """
         with self._lock:
-            inboxes = list(self._subscribers.get(message.user_id, ()))
+            if message.final:
+                inboxes = list(self._subscribers.pop(message.user_id, ()))
+            else:
+                inboxes = list(self._subscribers.get(message.user_id, ()))
         for inbox in inboxes:
+            if message.final:
+                _drain(inbox)
             try:
                 inbox.put_nowait(message)
             except queue.Full:
@@ -130,13 +142,18 @@ class Bus:
             return sum(len(v) for v in self._subscribers.values())
 
 
-def _drain_and_resync(inbox: queue.Queue, user_id: int) -> None:
-    """Replace a backlog with a single resync: the page re-reads what changed."""
+def _drain(inbox: queue.Queue) -> None:
+    """Drop whatever waits in a queue."""
     try:
         while True:
             inbox.get_nowait()
     except queue.Empty:
         pass
+
+
+def _drain_and_resync(inbox: queue.Queue, user_id: int) -> None:
+    """Replace a backlog with a single resync: the page re-reads what changed."""
+    _drain(inbox)
     inbox.put_nowait(Message(user_id, RESYNC, {}, next_id()))
 
 
@@ -202,7 +219,8 @@ class PostgresListener:
         """Decode one notification and give it to the bus."""
         try:
             raw = json.loads(payload)
-            self.bus.deliver(Message(int(raw["u"]), str(raw["e"]), dict(raw["d"]), str(raw["i"])))
+            self.bus.deliver(Message(int(raw["u"]), str(raw["e"]), dict(raw["d"]), str(raw["i"]),
+                                     bool(raw.get("f"))))
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed event notification")
 
@@ -226,11 +244,18 @@ def bus_of(app: Flask) -> Bus:
     return app.extensions["event_bus"]
 
 
-def publish(db: Session, user_id: int, name: str, data: dict | None = None) -> None:
-    """Send an event to a user's open tabs once the current transaction commits."""
-    message = Message(user_id, name, data or {}, next_id())
+def publish(
+    db: Session, user_id: int, name: str, data: dict | None = None, *, final: bool = False
+) -> None:
+    """Send an event to a user's open tabs once the current transaction commits.
+
+    With `final`, it is the last thing those tabs' streams send: every one of them closes.
+    """
+    message = Message(user_id, name, data or {}, next_id(), final)
     if current_app.extensions["events_backend"] == "postgres":
-        payload = json.dumps({"u": user_id, "e": name, "d": message.data, "i": message.id})
+        payload = json.dumps(
+            {"u": user_id, "e": name, "d": message.data, "i": message.id, "f": final}
+        )
         db.execute(select(func.pg_notify(CHANNEL, payload)))
     else:
         # Join a real transaction, so a rollback (even with no other SQL) drops the event.
@@ -306,6 +331,8 @@ def stream(
                     return
                 continue
             yield message.to_sse()
+            if message.final:
+                return
             last_write = time.monotonic()
     finally:
         bus.unsubscribe(user_id, inbox)

@@ -21,6 +21,9 @@ RELEASE_PUBLISHED = "release-published"
 RELEASE_UNPUBLISHED = "release-unpublished"
 POST_CREATED = "post-created"
 POST_DELETED = "post-deleted"
+ACCOUNT_DELETED = "account-deleted"
+EXPORT_PROGRESSED = "export-progressed"
+PROFILE_CHANGED = "profile-changed"
 
 
 def profile_bump() -> dict:
@@ -115,3 +118,23 @@ def sessions_ended(db: Session, user_id: int, session_ids: list[str]) -> None:
     if session_ids:
         digests = [events.session_digest(sid) for sid in session_ids]
         events.publish(db, user_id, events.SESSIONS_ENDED, {"sessions": digests})
+
+
+def account_deleted(db: Session, user_id: int) -> None:
+    """The account is gone: every open tab hears it last, and its live stream closes."""
+    events.publish(db, user_id, ACCOUNT_DELETED, final=True)
+
+
+def export_progressed(
+    db: Session, user_id: int, export_id: int, progress: int, status: str
+) -> None:
+    """A data export moved on: its card re-checks; no counter moves."""
+    events.publish(
+        db, user_id, EXPORT_PROGRESSED, {"id": export_id, "progress": progress, "status": status}
+    )
+
+
+def profile_changed(db: Session, user_id: int) -> None:
+    """The bio, links or banner changed: the profile header follows."""
+    _bump(db, user_id, profile=True)
+    events.publish(db, user_id, PROFILE_CHANGED, {})

@@ -68,6 +68,12 @@ class User(UserMixin, Base):
     username_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     library_version: Mapped[int] = mapped_column(Integer, default=0)
     profile_version: Mapped[int] = mapped_column(Integer, default=0)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    banner: Mapped[str | None] = mapped_column(String(64))
+
+    # SQLite: never reuse a deleted account's id (ids key caches, files and live streams).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session id in the cookie, never the user id."""
@@ -223,3 +229,22 @@ class Post(Base):
         Index("ix_posts_user_id_id", "user_id", "id"),
         Index("ix_posts_created_at", "created_at"),
     )
+
+
+class DataExport(Base):
+    """A ZIP of everything a user owns, built in the background, downloadable for a while."""
+
+    __tablename__ = "data_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done|failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,13 +1,25 @@
 """Sign up, log in, log out, and the account's sessions and password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from .. import db, htmx
+from .. import db, htmx, live
 from ..access import private, public
 from ..forms import FormErrors, safe_next
+from ..models import utcnow
 from ..security import client_address
-from . import logins
+from ..studio import worker
+from . import deletion, exports, logins
 
 bp = Blueprint("accounts", __name__)
 
@@ -92,18 +104,108 @@ def logout():
 @bp.get("/settings/account")
 @private
 def account():
-    """The account page: password change and signed-in browsers."""
+    """The account page: password, signed-in browsers, your data, deleting the account."""
     return _render_account(FormErrors(), 200)
 
 
-def _render_account(errors: FormErrors, status: int):
-    """The account page with its sessions list."""
+def _render_account(errors: FormErrors, status: int, export_error: str | None = None):
+    """The account page with its sessions list and data export."""
     sessions = logins.list_sessions(db.session(), current_user.id)
     page = render_template(
         "accounts/account.html", errors=errors, sessions=sessions,
-        current_sid=current_user.session_id,
+        current_sid=current_user.session_id, **_export_context(export_error),
     )
     return page, status
+
+
+def _export_context(error: str | None = None) -> dict:
+    """Context of partials/export_card.html for the signed-in person."""
+    export = exports.latest(db.session(), current_user.id)
+    return {
+        "export": export, "export_version": exports.card_version(export),
+        "export_errors": FormErrors({"form": error} if error else {}), "now": utcnow(),
+    }
+
+
+@bp.post("/settings/account/export")
+@private
+def start_export():
+    """Queue an export of everything the person owns; the card then follows its progress."""
+    export, error = exports.start(db.session(), current_user.id)
+    if error is not None:
+        return htmx.form_errors(
+            lambda: render_template("partials/export_card.html", **_export_context(error)),
+            lambda: _render_account(FormErrors(), 409, error)[0],
+            409,
+        )
+    worker.enqueue_export(export.id)
+    return htmx.form_done(
+        "Your export is being prepared. It stays here for 24 hours once it is ready.",
+        url_for("accounts.account") + "#your-data",
+        lambda: render_template("partials/export_card.html", **_export_context()),
+        [(live.EXPORT_PROGRESSED, {"id": export.id})],
+    )
+
+
+@bp.get("/settings/account/export")
+@private
+def export_card():
+    """The export card alone; 304 while the page holds its current state."""
+    context = _export_context()
+    previous = htmx.client_version()
+    response = htmx.versioned_fragment(
+        context["export_version"],
+        lambda: render_template("partials/export_card.html", **context),
+    )
+    export = context["export"]
+    # Only an unfinished card asks, so a new state of a finished export is the news.
+    if response.status_code == 200 and previous and export and export.status == "done":
+        htmx.announce(response, "Your export is ready to download.")
+    elif response.status_code == 200 and previous and export and export.status == "failed":
+        htmx.announce(response, export.error or exports.FAILED)
+    return response
+
+
+@bp.get("/settings/account/export/<int(max=2147483647):export_id>/download")
+@private
+def download_export(export_id: int):
+    """The person's own ready export as a ZIP (404 for anyone else's or once expired)."""
+    path = exports.download_path(db.session(), current_user.id, export_id)
+    if path is None:
+        abort(404)
+    response = send_file(
+        path, mimetype="application/zip", as_attachment=True,
+        download_name=f"soundstage-{current_user.username}-export.zip",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/settings/account/delete")
+@private
+def delete_account():
+    """Delete the account for good, once the password and the typed username confirm it."""
+    errors = deletion.delete_account(
+        db.session(), current_user, request.form.get("delete_password", ""),
+        request.form.get("confirm_username", ""),
+    )
+    if errors:
+        return htmx.form_errors(
+            lambda: render_template("partials/delete_account_form.html", errors=errors),
+            lambda: _render_account(errors, 422)[0],
+            503 if errors.get("form") else 422,
+        )
+    logout_user()
+    session.clear()
+    # A page of its own, not a flash: another tab of the account may load a page first.
+    return htmx.redirect_to(url_for("accounts.account_deleted"))
+
+
+@bp.get("/settings/account/deleted")
+@public
+def account_deleted():
+    """Where a deleted account's browser lands: what happened, and where to go."""
+    return render_template("accounts/deleted.html")
 
 
 @bp.post("/settings/account/password")

@@ -1,9 +1,12 @@
-"""Avatars: check an upload, re-encode it without metadata, store it under a random name."""
+"""Avatars and banners: check an upload, re-encode it without metadata, store it under a
+random name. Both follow the same rules; they differ in shape and folder."""
 
 import io
 import re
 import secrets
+import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,13 +26,26 @@ FILENAME = re.compile(r"[0-9a-f]{32}\.webp")
 MIME_TYPE = "image/webp"
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A kind of profile picture: its word for people, its folder and its stored size."""
+
+    label: str
+    folder: str
+    size: tuple[int, int]
+
+
+AVATAR = Picture("Avatar", "avatars", (SIDE, SIDE))
+BANNER = Picture("Banner", "banners", (1500, 500))
+
+
 class AvatarError(ValueError):
-    """An upload that cannot become an avatar; the message is for people."""
+    """An upload that cannot become a profile picture; the message is for people."""
 
 
-def avatar_dir() -> Path:
-    """Where avatar files live (DATA_DIR/avatars)."""
-    return data_dir() / "avatars"
+def avatar_dir(kind: Picture = AVATAR) -> Path:
+    """Where a kind of picture lives (DATA_DIR/avatars, DATA_DIR/banners)."""
+    return data_dir() / kind.folder
 
 
 def max_bytes() -> int:
@@ -37,22 +53,25 @@ def max_bytes() -> int:
     return settings().avatar_max_bytes
 
 
-def read_upload(stream, limit: int) -> bytes:
+def read_upload(stream, limit: int, kind: Picture = AVATAR) -> bytes:
     """Read at most limit + 1 bytes, so an oversized upload is refused without reading it all."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise AvatarError(f"Avatar must be at most {limit // (1024 * 1024)} MB.")
+        raise AvatarError(f"{kind.label} must be at most {limit // (1024 * 1024)} MB.")
     return data
 
 
-def prepare(data: bytes) -> bytes:
-    """Check an uploaded picture and return it re-encoded as a 256×256 WebP without metadata.
+def prepare(data: bytes, kind: Picture = AVATAR) -> bytes:
+    """Check an uploaded picture and return it re-encoded (cropped to the kind's size) as a
+    WebP without metadata.
 
     The size is read from the header and checked (each side and in total) before any
     pixel is decoded; decoding itself runs a few at a time, so a burst queues.
     """
     if not data:
-        raise AvatarError("The avatar file is empty. Choose a PNG, JPEG or WebP picture.")
+        raise AvatarError(
+            f"The {kind.label.lower()} file is empty. Choose a PNG, JPEG or WebP picture."
+        )
     limits = settings()
     try:
         with warnings.catch_warnings():
@@ -61,13 +80,13 @@ def prepare(data: bytes) -> bytes:
                 _check_size(image.size, limits.avatar_max_side, limits.avatar_max_pixels)
                 with slot("images", limits.image_decode_concurrency,
                           limits.image_decode_wait_seconds):
-                    picture = _decode_small(image)
+                    picture = _decode_small(image, kind.size)
     except AvatarError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise AvatarError(_too_large(limits.avatar_max_pixels)) from None
     except UnidentifiedImageError:
-        raise AvatarError("Avatar must be a PNG, JPEG or WebP picture.") from None
+        raise AvatarError(f"{kind.label} must be a PNG, JPEG or WebP picture.") from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise AvatarError("That picture could not be read. It may be damaged.") from None
     output = io.BytesIO()
@@ -87,15 +106,16 @@ def _check_size(size: tuple[int, int], max_side: int, max_pixels: int) -> None:
         raise AvatarError(_too_large(max_pixels))
 
 
-def _decode_small(image: Image.Image) -> Image.Image:
-    """Decode at a reduced size where the format allows, then crop and scale to the avatar."""
+def _decode_small(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Decode at a reduced size where the format allows, then crop and scale to `size`."""
     # JPEG decodes straight to a smaller scale; other formats are reduced right after
     # decoding, so the later steps (rotation, colour conversion) work on a small copy.
-    image.draft("RGB", (SIDE * 2, SIDE * 2))
-    image.thumbnail((SIDE * 4, SIDE * 4), Image.Resampling.BOX, reducing_gap=None)
+    width, height = size
+    image.draft("RGB", (width * 2, height * 2))
+    image.thumbnail((width * 4, height * 4), Image.Resampling.BOX, reducing_gap=None)
     picture = ImageOps.exif_transpose(image)
     picture = picture.convert("RGBA" if _has_alpha(picture) else "RGB")
-    return ImageOps.fit(picture, (SIDE, SIDE), Image.Resampling.LANCZOS)
+    return ImageOps.fit(picture, size, Image.Resampling.LANCZOS)
 
 
 def _too_large(pixel_limit: int) -> str:
@@ -110,25 +130,44 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def store(encoded: bytes) -> str:
-    """Write an encoded avatar under a new random name and return the name."""
+def store(encoded: bytes, kind: Picture = AVATAR) -> str:
+    """Write an encoded picture under a new random name and return the name."""
     name = f"{secrets.token_hex(16)}.webp"
-    write_atomically(avatar_dir() / name, lambda handle: handle.write(encoded))
+    write_atomically(avatar_dir(kind) / name, lambda handle: handle.write(encoded))
     return name
 
 
-def path_of(filename: str) -> Path | None:
-    """The file behind an avatar name, or None for anything that is not one of ours."""
+def path_of(filename: str, kind: Picture = AVATAR) -> Path | None:
+    """The file behind a picture name, or None for anything that is not one of ours."""
     if not FILENAME.fullmatch(filename or ""):
         return None
-    path = avatar_dir() / filename
+    path = avatar_dir(kind) / filename
     return path if path.is_file() else None
 
 
-def remove(filename: str | None) -> None:
-    """Delete an avatar file that is no longer used."""
+def remove(filename: str | None, kind: Picture = AVATAR) -> None:
+    """Delete a picture file that is no longer used."""
     if filename and FILENAME.fullmatch(filename):
-        remove_quietly(avatar_dir() / filename)
+        remove_quietly(avatar_dir(kind) / filename)
+
+
+def sweep_orphans(db: Session, *, min_age_seconds: int = 600) -> int:
+    """Delete avatar and banner files no account points at (older than `min_age_seconds`,
+    so an upload between its file and its commit is spared); returns how many went."""
+    finish_transaction(db)
+    used = {name for row in db.execute(select(User.avatar, User.banner)) for name in row if name}
+    finish_transaction(db)
+    cutoff = time.time() - min_age_seconds
+    removed = 0
+    for kind in (AVATAR, BANNER):
+        folder = avatar_dir(kind)
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in used and path.stat().st_mtime < cutoff:
+                remove_quietly(path)
+                removed += 1
+    return removed
 
 
 def replace_in_transaction(db: Session, user_id: int, filename: str) -> str | None:

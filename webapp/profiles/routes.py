@@ -19,7 +19,7 @@ from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
 from ..publishing import content
 from ..security import client_address
-from . import avatars, edits, usernames
+from . import about, avatars, edits, usernames
 
 bp = Blueprint("profiles", __name__)
 
@@ -74,6 +74,9 @@ def profile_tag(user: User) -> str:
     return f"p{user.profile_version}"
 
 
+bp.add_app_template_filter(about.link_label, "link_label")
+
+
 @bp.get("/avatars/<filename>")
 @public
 def avatar(filename: str):
@@ -85,6 +88,45 @@ def avatar(filename: str):
     # Names are random and never reused, so the file can be cached for good.
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+@bp.get("/banners/<filename>")
+@public
+def banner(filename: str):
+    """A banner picture: only our own random names, always served as WebP."""
+    path = avatars.path_of(filename, avatars.BANNER)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=avatars.MIME_TYPE, conditional=True)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.post("/settings/profile/about")
+@private
+def save_about():
+    """Save the bio, links and banner; the profile header follows everywhere."""
+    upload = request.files.get("banner")
+    result = about.save_about(
+        db.session(), current_user.id, request.form,
+        upload.stream if upload is not None and upload.filename else None,
+        request.form.get("remove_banner") == "1",
+    )
+    context = {"user": current_user, "about_errors": result.errors}
+    if result.errors:
+        return htmx.form_errors(
+            lambda: render_template("partials/profile_about_form.html",
+                                    about_values=request.form, **context),
+            lambda: _render_settings(FormErrors(), 422, about_errors=result.errors,
+                                     about_values=request.form).get_data(as_text=True),
+        )
+    message = "Profile saved."
+    return htmx.form_done(
+        message, url_for(".settings"),
+        lambda: render_template("partials/profile_about_form.html", about_notice=message,
+                                **context),
+        [(live.PROFILE_CHANGED, {})],
+    )
 
 
 @bp.get("/settings/profile")
@@ -184,6 +226,7 @@ def _nothing_to_change(message: str):
 def _render_settings(
     errors: FormErrors, status: int, *, username_value: str | None = None,
     notice: str | None = None, focus_username: bool = False,
+    about_errors: FormErrors | None = None, about_values=None,
 ):
     """The settings form (htmx) or the whole settings page, as a response."""
     session = db.session()
@@ -198,6 +241,8 @@ def _render_settings(
         "undo_until": undoable.changed_at + usernames.undo_window() if undoable else None,
         "next_rename": usernames.next_rename_at(session, current_user.id, now),
         "focus_username": focus_username,
+        "about_errors": about_errors or FormErrors(),
+        "about_values": about_values,
     }
     if htmx.is_partial():
         body = render_template("partials/profile_settings_form.html", **context)

@@ -19,18 +19,21 @@
 
   // A region is busy while a request someone asked for (a click or a form) refreshes it.
   // Background checks (tab shown, focus, live events, timers) stay silent.
+  var pending = 0;
   document.addEventListener("htmx:before:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var target = ctx && ctx.target;
     var cause = ctx && ctx.sourceEvent && ctx.sourceEvent.type;
     if (target && target.setAttribute && (cause === "submit" || cause === "click")) {
       target.setAttribute("aria-busy", "true");
+      pending += 1;
     }
   });
   document.addEventListener("htmx:finally:request", function (event) {
     var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    if (target && target.removeAttribute) {
+    if (target && target.getAttribute && target.getAttribute("aria-busy") === "true") {
       target.removeAttribute("aria-busy");
+      pending = Math.max(0, pending - 1);
     }
   });
 
@@ -42,6 +45,17 @@
       document.dispatchEvent(new CustomEvent("resync"));
     }
   });
+
+  // The account was deleted: other tabs have nothing left to show. The tab that deleted it
+  // has its request under way, whose answer leads on (with the confirmation): wait for it.
+  function leaveDeletedAccount() {
+    if (pending > 0) {
+      window.setTimeout(leaveDeletedAccount, 1000);
+      return;
+    }
+    window.location.assign("/");
+  }
+  document.addEventListener("account-deleted", leaveDeletedAccount);
 
   // The server announces outcomes with HX-Trigger {"status-announced": {"message": "..."}}.
   document.addEventListener("status-announced", function (event) {

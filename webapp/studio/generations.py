@@ -276,12 +276,6 @@ def cancel(db: Session, user_id: int, generation_id: int) -> Generation | None:
     return generation
 
 
-def is_gone(db: Session, generation_id: int) -> bool:
-    """Whether a job's row no longer exists (it was cancelled)."""
-    db.rollback()
-    return db.get(Generation, generation_id) is None
-
-
 # ---------------------------------------------------------------------------
 # Running: claim, progress, complete, fail
 # ---------------------------------------------------------------------------
@@ -431,6 +425,7 @@ def complete(
     ).rowcount
     if done != 1:
         db.rollback()
+        discard_if_gone(db, held)
         return None
     dialect = postgresql if is_postgres(db) else sqlite
     db.execute(
@@ -513,6 +508,19 @@ def output_paths(generation_id: int, kind: str) -> tuple[str, str]:
         storage.generation_file(generation_id, main),
         storage.generation_file(generation_id, preview),
     )
+
+
+def discard_if_gone(db: Session, held: Claim) -> bool:
+    """Remove a job's files when its row is gone (cancelled, or the account deleted mid-render).
+
+    A row that still exists belongs to whichever worker holds it now, files included.
+    """
+    db.rollback()
+    gone = db.scalar(select(Generation.id).where(Generation.id == held.generation_id)) is None
+    db.rollback()
+    if gone:
+        remove_files(held.generation_id, held.kind)
+    return gone
 
 
 def remove_files(generation_id: int, kind: str | None = None) -> None:

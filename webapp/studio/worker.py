@@ -27,6 +27,7 @@ from huey.api import Huey
 from huey.consumer import Consumer
 
 from .. import db, housekeeping, storage
+from ..accounts import exports
 from ..generators import cover, music
 from ..models import utcnow
 from . import generations
@@ -51,6 +52,7 @@ class Jobs:
         self.app = app
         self._huey: Huey | None = None
         self._task = None
+        self._export_task = None
         self._lock = threading.Lock()
         self.consumer: Consumer | None = None
         self._stop = threading.Event()
@@ -63,6 +65,7 @@ class Jobs:
             if self._huey is None:
                 self._huey = self._make_huey()
                 self._task = self._huey.task(name="generation")(self._run_task)
+                self._export_task = self._huey.task(name="export")(self._run_export)
             return self._huey
 
     def _make_huey(self) -> Huey:
@@ -88,6 +91,16 @@ class Jobs:
         """The Huey task: run the fairest queued generation, else its own (by id)."""
         run_fairly(self.app, int(generation_id))
 
+    def _run_export(self, export_id: int) -> None:
+        """The Huey task: build one data export by id."""
+        with self.app.app_context(), db.standalone_session(self.app) as session:
+            exports.run(session, int(export_id))
+
+    def enqueue_export(self, export_id: int) -> None:
+        """Put a data export on the same queue as generations (runs at once in immediate mode)."""
+        self.huey  # noqa: B018 - creates the task on first use
+        self._export_task(int(export_id))
+
     def enqueue(self, generation_id: int) -> None:
         """Put a generation id on the queue (runs it at once in immediate mode)."""
         self.huey  # noqa: B018 - creates the task on first use
@@ -103,9 +116,11 @@ class Jobs:
         return ran
 
     def reconcile_now(self, sweep: bool = False) -> list[int]:
-        """Repair stuck jobs and enqueue those to run again; optionally sweep orphan files."""
+        """Repair stuck jobs (enqueueing those to run again), expire old data exports; optionally
+        sweep orphan files."""
         with self.app.app_context(), db.standalone_session(self.app) as session:
             ids = generations.reconcile(session)
+            exports.expire(session)
             if sweep:
                 removed = generations.sweep_orphans(session)
                 if removed:
@@ -232,6 +247,11 @@ def enqueue(generation_id: int) -> None:
     jobs_of(current_app).enqueue(generation_id)
 
 
+def enqueue_export(export_id: int) -> None:
+    """Enqueue a data export of the current app (for routes)."""
+    jobs_of(current_app).enqueue_export(export_id)
+
+
 def run_pending(app: Flask) -> int:
     """Run every queued job now, in this thread (tests, scripts)."""
     return jobs_of(app).run_pending()
@@ -278,8 +298,8 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
     try:
         output = render(held, reporter)
     except LeaseLost:
-        log.info("generation %s was cancelled or taken over", held.generation_id)
-        _forget_if_cancelled(session, held)
+        log.info("generation %s was cancelled, deleted or taken over", held.generation_id)
+        generations.discard_if_gone(session, held)
         return None
     except Exception as error:
         log.exception("generation %s failed (attempt %s)", held.generation_id, held.attempts)
@@ -288,17 +308,10 @@ def execute_claim(app: Flask, session, held: Claim, *, clock: Clock = utcnow) ->
         message = generations.STORAGE_FAILED if isinstance(error, OSError) else None
         if generations.fail_attempt(session, held, now=clock(), message=message):
             jobs_of(app).enqueue(held.generation_id)
+        else:
+            generations.discard_if_gone(session, held)
         return None
-    media_id = generations.complete(session, held, output, now=clock())
-    if media_id is None:
-        _forget_if_cancelled(session, held)
-    return media_id
-
-
-def _forget_if_cancelled(session, held: Claim) -> None:
-    """A cancelled job leaves no files (a job taken over keeps them for its new worker)."""
-    if generations.is_gone(session, held.generation_id):
-        generations.remove_files(held.generation_id, held.kind)
+    return generations.complete(session, held, output, now=clock())
 
 
 class ProgressReporter:
