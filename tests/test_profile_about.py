@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from tests.factories import user_id_of
+from tests.factories import user_id_of, user_ref
 from webapp import db
 from webapp.accounts import deletion, exports
 from webapp.models import User
@@ -49,7 +49,7 @@ def alice(make_client):
 
 def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, alice):
     """Saved in one step; the header shows them; the profile version moved (live refresh)."""
-    header = alice.get(f"/fragments/profile-header/{user(app).id}", headers=HTMX)
+    header = alice.get(f"/fragments/profile-header/{user_ref(app, user(app).id)}", headers=HTMX)
     tag = header.headers["HX-PTag"]
     response = save(alice, htmx=True, bio="Synths at night.\nDrums by day.",
                     link1="https://example.com/me", link2="", link3="http://music.example.org/")
@@ -60,7 +60,8 @@ def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, al
     links = page.select(".profile-links a")
     assert [a["href"] for a in links] == ["https://example.com/me", "http://music.example.org/"]
     assert all(a["rel"] == ["me", "nofollow", "noopener"] for a in links)
-    fresh = alice.get(f"/fragments/profile-header/{user(app).id}", headers={**HTMX, "HX-PTag": tag})
+    header_url = f"/fragments/profile-header/{user_ref(app, user(app).id)}"
+    fresh = alice.get(header_url, headers={**HTMX, "HX-PTag": tag})
     assert fresh.status_code == 200 and b"Synths at night." in fresh.data
 
 
