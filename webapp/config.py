@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Config, Flask, current_app
 
-ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT")
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT", "PUBLIC_URL")
 
 
 def default_config(instance_path: str) -> dict:
@@ -62,6 +62,10 @@ def default_config(instance_path: str) -> dict:
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
+        # The site's public origin for links other sites keep (OpenGraph, oEmbed); empty:
+        # the origin the request came to.
+        "PUBLIC_URL": "",
+        "OTHER_RELEASES_LIMIT": 6,
     }
 
 
@@ -96,6 +100,8 @@ class Settings:
     library_page_size: int
     library_render_cache: int
     feed_page_size: int
+    public_url: str
+    other_releases_limit: int
     port: int
 
     @classmethod
