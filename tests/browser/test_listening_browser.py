@@ -1,6 +1,8 @@
 """Listening in a real browser: a player that plays on across boosted navigation, a queue,
 play counts, release pages, the embed page; JavaScript off; keyboard alone; axe."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_up, unique_name
@@ -228,3 +230,24 @@ def test_a_boosted_navigation_moves_a_third_of_the_bytes(new_page, live_server):
         figures[path] = {"boosted": boosted, "full cold": full, "full warm": warm}
         assert boosted["transferred"] * 3 <= full["total"], figures[path]
     print("\nBYTES", figures)
+
+
+def test_editing_a_release_shows_on_open_pages(new_page, live_server):
+    """The owner edits a release; its page open in another tab follows without a reload."""
+    page = new_page()
+    username, titles = artist_with_releases(live_server, page, count=1)
+    page.goto(live_server.at(f"/u/{username}"))
+    page.get_by_role("link", name=titles[0]).first.click()
+    expect(page.get_by_role("heading", level=1, name=titles[0])).to_be_visible()
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+    page.get_by_role("link", name="Edit release").click()
+    page.get_by_label("Title").fill("Renamed Song")
+    page.get_by_label("Mood").fill("stormy")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1, name="Renamed Song")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/releases/[0-9]+-renamed-song$"))
+    expect(page.locator("#flashes")).to_contain_text("Saved “Renamed Song”.")
+    expect(other_tab.get_by_role("heading", level=1, name="Renamed Song")).to_be_visible()
+    expect(other_tab.locator("#release-details")).to_contain_text("stormy")
+    other_tab.close()
