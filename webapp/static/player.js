@@ -119,6 +119,12 @@
     seek.setAttribute("aria-valuetext", clock(audio.currentTime) + " of " + clock(duration));
     timeText.textContent = clock(audio.currentTime);
     durationText.textContent = clock(duration);
+    if (duration && "mediaSession" in navigator && navigator.mediaSession.setPositionState) {
+      navigator.mediaSession.setPositionState({
+        duration: duration, position: Math.min(audio.currentTime || 0, duration),
+        playbackRate: audio.playbackRate || 1
+      });
+    }
   }
 
   function describe(track) {
@@ -390,6 +396,8 @@
   document.addEventListener("htmx:after:swap", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var target = ctx && ctx.target;
+    // A refreshed feed or grid brings cards without the "current track" mark.
+    markCards();
     if (!target || target.id !== "main") {
       return;
     }
@@ -409,7 +417,6 @@
         link.removeAttribute("aria-current");
       }
     });
-    markCards();
   });
 
   window.addEventListener("pagehide", save);
