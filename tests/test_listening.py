@@ -269,3 +269,15 @@ def test_boosted_navigation_answers_title_and_main_only(app, make_client):
     assert part.find("main", id="main") is not None
     assert part.find(id="player") is None and part.find("header") is None
     assert len(boosted.data) * 3 <= len(full.data)
+
+
+def test_a_boosted_form_with_errors_keeps_the_address(app, make_client):
+    """A boosted post that answers with its errors asks htmx not to push its POST URL."""
+    client, _user_id, release_id = published_release(app, make_client)
+    response = client.post(f"/releases/{release_id}/edit", headers=HX_BOOST, data={"title": ""})
+    assert response.status_code == 422 and response.headers["HX-Push-Url"] == "false"
+    page = soup(response)
+    assert page.find("main", id="main") is not None and page.find("header") is None
+    done = client.post(f"/releases/{release_id}/edit", headers=HX_BOOST,
+                       data={"title": "Fine", "genre": "pop", "mood": "calm"})
+    assert done.status_code == 303 and "HX-Push-Url" not in done.headers

@@ -85,10 +85,14 @@ def vary(response: Response) -> Response:
     return response
 
 
-def vary_on_boost(response: Response) -> Response:
-    """Pages answer a boosted request with their <main> only: caches must tell them apart."""
+def after_boosted(response: Response) -> Response:
+    """Pages answer a boosted request with their <main> only, so caches must tell them apart;
+    a boosted form answered without a redirect (its errors) keeps the address it came from,
+    which a reload can GET."""
     if response.mimetype == "text/html":
         response.vary.add("HX-Boosted")
+    if is_boosted() and request.method != "GET" and not 300 <= response.status_code < 400:
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(absolute_url)
     # A boosted navigation swaps only <main>: base.html then renders the title and <main>.
     app.context_processor(lambda: {"main_only": htmx.is_boosted()})
-    app.after_request(htmx.vary_on_boost)
+    app.after_request(htmx.after_boosted)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
