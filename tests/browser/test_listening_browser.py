@@ -11,6 +11,12 @@ from tests.factories import make_media, make_release, user_id_of
 PLAYING = "() => [...document.querySelectorAll('audio')].filter(a => !a.paused).length"
 PLAYER_TIME = "() => document.getElementById('player-audio').currentTime"
 PLAYER_SRC = "() => document.getElementById('player-audio').getAttribute('src')"
+LAYOUT_SHIFTS_WATCH = """() => {
+  window.unexpectedShift = 0;
+  new PerformanceObserver(list => list.getEntries().forEach(entry => {
+    if (!entry.hadRecentInput) { window.unexpectedShift += entry.value; }
+  })).observe({type: 'layout-shift', buffered: true});
+}"""
 
 
 def artist_with_releases(live_server, page: Page, count: int = 3) -> tuple[str, list[str]]:
@@ -47,6 +53,7 @@ def test_the_track_plays_on_across_links_and_back(new_page, live_server):
     listener = new_page()
     sign_up(listener, live_server)
     listener.goto(live_server.at("/explore"))
+    listener.evaluate(LAYOUT_SHIFTS_WATCH)
     listener.evaluate("() => { window.unloadedNever = true; }")
     play_card(listener, titles[1])
     source = listener.evaluate(PLAYER_SRC)
@@ -69,6 +76,8 @@ def test_the_track_plays_on_across_links_and_back(new_page, live_server):
     assert listener.evaluate(PLAYER_TIME) > started
     assert listener.evaluate(PLAYING) == 1
     expect(player(listener).get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    # Showing the player and every swap of <main> moved nothing the reader did not ask for.
+    assert listener.evaluate("() => window.unexpectedShift") < 0.01
 
     # The listener heard more than 3 s: the release page counts the play.
     listener.locator("#main").get_by_role("link", name=titles[1]).first.click()

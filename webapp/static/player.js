@@ -106,8 +106,9 @@
     // Play or Pause, by the audio's real state; Previous and Next by the queue.
     var playing = !audio.paused && !audio.ended;
     toggle.textContent = playing ? "Pause" : "Play";
-    previous.disabled = index <= 0 && !(audio.currentTime > 3);
-    next.disabled = index >= queue.length - 1;
+    // aria-disabled, not disabled: a button that disables itself would drop keyboard focus.
+    previous.setAttribute("aria-disabled", String(index <= 0 && !(audio.currentTime > 3)));
+    next.setAttribute("aria-disabled", String(index >= queue.length - 1));
   }
 
   function showTime() {
