@@ -155,6 +155,8 @@ def test_the_player_works_by_keyboard_alone(new_page, live_server):
     expect(button).to_be_focused()
     listener.keyboard.press("Enter")
     listener.wait_for_function("() => document.getElementById('player-audio').currentTime > 0.3")
+    said = f"Playing “{titles[0]}” by {username}, 1 of"
+    expect(listener.locator("#status")).to_contain_text(said)
     listener.get_by_role("heading", level=1).evaluate("h => { h.tabIndex = -1; h.focus(); }")
     listener.keyboard.press(" ")
     expect(player(listener).get_by_role("button", name="Play", exact=True)).to_be_visible()

@@ -199,6 +199,8 @@
     queue = listOf(button);
     var position = queue.findIndex(function (each) { return each.id === track.id; });
     load(position < 0 ? 0 : position, { play: true, at: at });
+    // Focus stays on the card: say what the player now plays.
+    announce("Playing “" + track.title + "” by " + track.artist + ", " + (position + 1) + " of " + queue.length);
   }
 
   function step(delta) {
@@ -209,6 +211,7 @@
     }
     if (index + delta >= 0 && index + delta < queue.length) {
       load(index + delta, { play: true });
+      announce("Playing “" + current().title + "” by " + current().artist);
     }
   }
 
