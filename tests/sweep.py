@@ -49,7 +49,7 @@ def make_canary(
             "media": music_id, "image": image_id, "generation": generation_id,
             "release": release_id, "post": post_row.id, "user": user_id, "export": export.id,
         }
-    return Canary(ids, {"username": username})
+    return Canary(ids, {"username": username, "slug": content.slug(title)})
 
 
 def sweep_rules(app: Flask, methods: set[str]):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Config, Flask, current_app
 
-ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT")
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "DATA_DIR", "PORT", "PUBLIC_URL")
 
 
 def default_config(instance_path: str) -> dict:
@@ -93,6 +93,10 @@ def default_config(instance_path: str) -> dict:
         "FEED_PAGE_SIZE": 20,
         "EXPORT_KEEP": timedelta(hours=24),
         "EXPORT_STALE": timedelta(minutes=15),
+        # The site's public origin for links other sites keep (OpenGraph, oEmbed); empty:
+        # the origin the request came to.
+        "PUBLIC_URL": "",
+        "OTHER_RELEASES_LIMIT": 6,
     }
 
 
@@ -148,6 +152,8 @@ class Settings:
     feed_page_size: int
     export_keep: timedelta
     export_stale: timedelta
+    public_url: str
+    other_releases_limit: int
     port: int
 
     @classmethod

@@ -12,13 +12,23 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def is_partial() -> bool:
-    """Whether htmx wants a fragment, not a whole page."""
+def _wants_fragment() -> bool:
+    """An htmx request that swaps part of the page (not a history restore)."""
     return (
         is_htmx()
         and request.headers.get("HX-Request-Type", "partial") == "partial"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def is_boosted() -> bool:
+    """A boosted link or form: it wants the whole page's <main> and title, nothing else."""
+    return _wants_fragment() and request.headers.get("HX-Boosted") == "true"
+
+
+def is_partial() -> bool:
+    """Whether htmx wants a region's fragment (a boosted request wants a page's <main>)."""
+    return _wants_fragment() and not is_boosted()
 
 
 def trigger(response: Response, name: str, detail: dict | None = None) -> Response:
@@ -74,6 +84,17 @@ def vary(response: Response) -> Response:
     """Mark a response whose body depends on whether htmx asked for it."""
     response.vary.add("HX-Request")
     response.vary.add("HX-Request-Type")
+    return response
+
+
+def after_boosted(response: Response) -> Response:
+    """Pages answer a boosted request with their <main> only, so caches must tell them apart;
+    a boosted form answered without a redirect (its errors) keeps the address it came from,
+    which a reload can GET."""
+    if response.mimetype == "text/html":
+        response.vary.add("HX-Boosted")
+    if is_boosted() and request.method != "GET" and not 300 <= response.status_code < 400:
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 

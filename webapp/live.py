@@ -19,6 +19,7 @@ USERNAME_CHANGED = "username-changed"
 AVATAR_CHANGED = "avatar-changed"
 RELEASE_PUBLISHED = "release-published"
 RELEASE_UNPUBLISHED = "release-unpublished"
+RELEASE_CHANGED = "release-changed"
 POST_CREATED = "post-created"
 POST_DELETED = "post-deleted"
 ACCOUNT_DELETED = "account-deleted"
@@ -75,6 +76,12 @@ def release_published(db: Session, user_id: int, release_id: int, published: boo
     name = RELEASE_PUBLISHED if published else RELEASE_UNPUBLISHED
     events.publish(db, user_id, name, {"id": release_id})
     events.publish(db, user_id, LIBRARY_CHANGED, {"release": release_id})
+
+
+def release_changed(db: Session, user_id: int, release_id: int) -> None:
+    """A release's title, description, genre or mood changed: every page showing it follows."""
+    _bump(db, user_id, library=True, profile=True)
+    events.publish(db, user_id, RELEASE_CHANGED, {"id": release_id})
 
 
 def release_deleted(db: Session, user_id: int, release_id: int, was_published: bool) -> None:

@@ -202,6 +202,8 @@ class Release(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Kept in step with play_events by the same transaction that inserts each counted play.
+    play_count: Mapped[int] = mapped_column(Integer, default=0)
 
     music: Mapped[Media] = relationship(foreign_keys=[music_id], lazy="joined")
     image: Mapped[Media] = relationship(foreign_keys=[image_id], lazy="joined")
@@ -210,6 +212,20 @@ class Release(Base):
         Index("ix_releases_user_id_id", "user_id", "id"),
         Index("ix_releases_published_published_at", "published", "published_at"),
     )
+
+
+class PlayEvent(Base):
+    """One counted play: at most one per release, listener and hour (the unique key)."""
+
+    __tablename__ = "play_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    listener: Mapped[str] = mapped_column(String(40))  # "u<user id>" or "a<anonymous key>"
+    hour: Mapped[int] = mapped_column(Integer)  # hours since the Unix epoch
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("release_id", "listener", "hour"),)
 
 
 class Post(Base):

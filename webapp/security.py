@@ -27,6 +27,11 @@ MEDIA_CONTENT_SECURITY_POLICY = (
     "sandbox; frame-ancestors 'none'"
 )
 
+# The embeddable player is the one page other sites may frame (docs/decisions.md).
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
+
 ERROR_TITLES = {
     400: "Bad request",
     401: "Please log in",
@@ -76,11 +81,18 @@ def add_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if headers["Content-Security-Policy"] != EMBED_CONTENT_SECURITY_POLICY:
+        headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint != "static" and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store" if _is_private_response() else "no-cache"
+    return response
+
+
+def allow_framing(response):
+    """Let any site frame this response (the embeddable player only)."""
+    response.headers["Content-Security-Policy"] = EMBED_CONTENT_SECURITY_POLICY
     return response
 
 

@@ -3,10 +3,13 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-FEATURES = ("accounts", "studio", "library", "profiles", "publishing")
+from . import htmx
+from .config import settings
+
+FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listening")
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +26,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["plays"] = plays
+    app.add_template_global(absolute_url)
+    # A boosted navigation swaps only <main>: base.html then renders the title and <main>.
+    app.context_processor(lambda: {"main_only": htmx.is_boosted()})
+    app.after_request(htmx.after_boosted)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -48,3 +56,15 @@ def filesize(size: int | None) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the site's public origin (PUBLIC_URL, else the origin asked for)."""
+    origin = settings().public_url or request.host_url
+    return origin.rstrip("/") + path
+
+
+def plays(count: int | None) -> str:
+    """A play count in words: "1 play", "12 plays"."""
+    count = count or 0
+    return f"{count:,} play" if count == 1 else f"{count:,} plays"

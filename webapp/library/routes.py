@@ -249,7 +249,7 @@ def delete(media_id: int):
         message += " Its release was removed too." if deleted.releases == 1 else (
             f" {deleted.releases} releases using it were removed too."
         )
-    if htmx.is_htmx():
+    if htmx.is_partial():
         response = make_response("", 200)
         # This tab re-checks at once (the live event says the same to the other tabs).
         htmx.trigger(response, live.LIBRARY_CHANGED, {"version": deleted.version})

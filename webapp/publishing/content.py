@@ -7,6 +7,8 @@ events before the caller's commit, in the same transaction.
 """
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, literal, or_, select, union_all
@@ -16,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from .. import live
 from ..config import settings
 from ..forms import FormErrors, clean_text
-from ..models import Media, Post, Release, User, utcnow
+from ..models import Generation, Media, Post, Release, User, utcnow
 
 TITLE_MAX = 120
 TAG_MAX = 40
@@ -24,6 +26,8 @@ DESCRIPTION_MAX = 1000
 POST_MAX = 2000
 MAX_PAGE = 100_000
 CHOICES_LIMIT = 200
+SLUG_MAX = 60
+EDIT_FIELDS = ("title", "genre", "mood", "description")
 
 @dataclass
 class FeedEntry:
@@ -164,6 +168,81 @@ def delete_release(db: Session, user: User, release_id: int) -> None:
     db.flush()
     live.release_deleted(db, user.id, release_id, was_published)
     db.commit()
+
+
+def slug(title: str) -> str:
+    """The readable part of a release's URL: its title in lower-case ASCII words."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return words[:SLUG_MAX].rstrip("-") or "release"
+
+
+def visible_release(db: Session, release_id: int, viewer_id: int | None) -> tuple[Release, User]:
+    """A release anyone may see (published) or its owner may (a draft), with its author;
+    else NotFound."""
+    row = db.execute(
+        select(Release, User).join(User, User.id == Release.user_id).where(
+            Release.id == release_id,
+            or_(Release.published.is_(True), Release.user_id == (viewer_id or 0)),
+        )
+    ).unique().first()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
+def lyrics_of(db: Session, release: Release) -> str:
+    """The lyrics the release's track was generated from ("" when none)."""
+    if release.music.generation_id is None:
+        return ""
+    params = db.scalar(
+        select(Generation.params).where(Generation.id == release.music.generation_id)
+    )
+    return str((params or {}).get("lyrics") or "")
+
+
+def other_releases(db: Session, release: Release) -> list[Release]:
+    """The author's other published releases, newest first (one statement)."""
+    return list(db.scalars(
+        select(Release)
+        .where(
+            Release.user_id == release.user_id,
+            Release.published.is_(True),
+            Release.id != release.id,
+        )
+        .order_by(Release.id.desc())
+        .limit(settings().other_releases_limit)
+    ).unique())
+
+
+def release_tag(release: Release, author: User) -> str:
+    """The version of everything a release page's details show."""
+    parts = (release.title, release.genre, release.mood, release.description,
+             release.play_count, release.published, author.username)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def edit_release(
+    db: Session, user: User, release_id: int, values: dict
+) -> tuple[Release, FormErrors]:
+    """Change one of the user's releases' title, genre, mood and description; commits
+    when the form is valid (the library, profile and open pages follow)."""
+    release = own_release(db, user, release_id)
+    errors = FormErrors()
+    form = {name: values.get(name) or "" for name in EDIT_FIELDS}
+    title = clean_text(form, "title", "Title", errors, min_length=1, max_length=TITLE_MAX)
+    genre = clean_text(form, "genre", "Genre", errors, min_length=1, max_length=TAG_MAX)
+    mood = clean_text(form, "mood", "Mood", errors, min_length=1, max_length=TAG_MAX)
+    description = clean_text(
+        form, "description", "Description", errors, max_length=DESCRIPTION_MAX, multiline=True
+    )
+    if errors:
+        return release, errors
+    release.title, release.genre, release.mood = title, genre, mood
+    release.description = description
+    live.release_changed(db, user.id, release.id)
+    db.commit()
+    return release, errors
 
 
 def media_is_public(db: Session, media_id: int) -> bool:

@@ -23,6 +23,7 @@ def publishing_helpers() -> dict:
         "release_form_choices": release_form_choices,
         "feed_tag": viewer_feed_tag,
         "post_form_releases": post_form_releases,
+        "release_tag": content.release_tag,
     }
 
 
@@ -40,6 +41,18 @@ def viewer_feed_tag(feed: content.Feed) -> str:
     """The version tag of a feed as the current viewer sees it."""
     viewer = current_user.id if current_user.is_authenticated else None
     return content.feed_tag(feed, viewer)
+
+
+@bp.app_template_global("release_url")
+def release_url(release) -> str:
+    """A release page's readable address (it follows the title)."""
+    slug = content.slug(release.title)
+    return url_for("publishing.release_page", release_id=release.id, slug=slug)
+
+
+def _viewer_id() -> int | None:
+    """The signed-in user's id, or None."""
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _library_releases_url() -> str:
@@ -139,6 +152,76 @@ def delete_release(release_id: int):
             (live.LIBRARY_CHANGED, {"release": release_id}),
             (live.RELEASE_UNPUBLISHED, {"id": release_id}),
         ],
+    )
+
+
+@bp.get(f"/releases/{RELEASE_ID}")
+@public
+def release_by_id(release_id: int):
+    """A release's short address leads to its readable one."""
+    release, _author = content.visible_release(db.session(), release_id, _viewer_id())
+    return redirect(release_url(release), 301)
+
+
+@bp.get(f"/releases/{RELEASE_ID}-<slug>")
+@public
+def release_page(release_id: int, slug: str):
+    """A release's own page: cover, details, lyrics, the player button, the artist's others."""
+    session = db.session()
+    release, author = content.visible_release(session, release_id, _viewer_id())
+    if slug != content.slug(release.title):
+        # An old title's address leads to the current one.
+        return redirect(release_url(release), 301)
+    return render_template(
+        "publishing/release.html",
+        release=release,
+        author=author,
+        lyrics=content.lyrics_of(session, release),
+        others=content.other_releases(session, release),
+    )
+
+
+@bp.get(f"/releases/{RELEASE_ID}/details")
+@public
+def release_details(release_id: int):
+    """A release page's details fragment; 304 while nothing it shows has changed."""
+    release, author = content.visible_release(db.session(), release_id, _viewer_id())
+    return htmx.versioned_fragment(
+        content.release_tag(release, author),
+        lambda: render_template("partials/release_details.html", release=release, author=author),
+    )
+
+
+@bp.get(f"/releases/{RELEASE_ID}/edit")
+@private
+def edit_release_form(release_id: int):
+    """The form that edits one of your releases."""
+    release = content.own_release(db.session(), current_user, release_id)
+    return render_template(
+        "publishing/edit.html", release=release, edit_errors=FormErrors(), edit_values=None
+    )
+
+
+@bp.post(f"/releases/{RELEASE_ID}/edit")
+@private
+def edit_release(release_id: int):
+    """Save a release's title, genre, mood and description; open pages follow."""
+    values = {name: request.form.get(name, "") for name in content.EDIT_FIELDS}
+    release, errors = content.edit_release(db.session(), current_user, release_id, values)
+    if errors:
+        context = {"release": release, "edit_errors": errors, "edit_values": values}
+        return htmx.form_errors(
+            lambda: render_template("partials/release_edit_form.html", **context),
+            lambda: render_template("publishing/edit.html", **context),
+        )
+    return htmx.form_done(
+        f"Saved “{release.title}”.",
+        release_url(release),
+        lambda: render_template(
+            "partials/release_edit_form.html", release=release, edit_errors=FormErrors(),
+            edit_values=None,
+        ),
+        [(live.RELEASE_CHANGED, {"id": release.id})],
     )
 
 

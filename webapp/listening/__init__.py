@@ -1,0 +1,1 @@
+"""Listening: play counts, oEmbed and the embeddable player; the player itself is static."""
