@@ -91,9 +91,9 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
         [
             v.PROGRAM_NAMES[lead],
             v.PROGRAM_NAMES[chords],
-            v.PROGRAM_NAMES.get(counter or -1),
+            None if counter is None else v.PROGRAM_NAMES[counter],
             v.PROGRAM_NAMES[bass],
-            v.KIT_NAMES.get(kit if kit is not None else -1),
+            None if kit is None else v.KIT_NAMES[kit],
         ]
     )
     return TrackPlan(
@@ -132,7 +132,7 @@ def _check_duration(duration: int) -> int:
 
 
 def _style_name(genre: str, phrase: str) -> str:
-    """The style a prompt asks for (the most specific phrase wins), else the genre's own."""
+    """The style a prompt names (the vocabulary lists specific phrases first), else the genre's."""
     for words, style in v.STYLE_WORDS.items():
         if f" {words} " in phrase:
             return style
