@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
 from webapp import db
-from webapp.models import Generation, Media, User
+from webapp.models import Comment, Generation, Media, User
 from webapp.publishing import content
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
@@ -29,7 +29,8 @@ def make_canary(
     app: Flask, username: str, song: str, cover: str, title: str, post: str, *,
     publish: bool = False,
 ) -> Canary:
-    """A signed-up user's track, cover, a release of both and a post (on it, if published)."""
+    """A signed-up user's track, cover, a release of both, a post (on it, if published) and a
+    comment on the release."""
     user_id = user_id_of(app, username)
     music_id = make_media(app, user_id, "music", song)
     image_id = make_media(app, user_id, "image", cover)
@@ -42,9 +43,13 @@ def make_canary(
         assert not errors, errors.messages
         generation_id = session.get(Media, music_id).generation_id
         assert session.get(Generation, generation_id) is not None
+        # Written directly: the domain refuses comments on a draft, the canary's default.
+        comment = Comment(release_id=release_id, user_id=user_id, body=f"{post} comment")
+        session.add(comment)
+        session.commit()
         ids = {
             "media": music_id, "image": image_id, "generation": generation_id,
-            "release": release_id, "post": post_row.id, "user": user_id,
+            "release": release_id, "post": post_row.id, "user": user_id, "comment": comment.id,
         }
     return Canary(ids, {"username": username})
 

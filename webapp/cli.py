@@ -1,4 +1,4 @@
-"""Command-line entry points: migrate, serve (embedded default) and worker."""
+"""Command-line entry points: migrate, serve (embedded default), make-admin and worker."""
 
 import click
 from flask import Flask
@@ -31,6 +31,18 @@ def register_commands(app: Flask) -> None:
             run_simple(host, port, app, threaded=True, use_reloader=False)
         finally:
             worker.stop_embedded(app)
+
+    @app.cli.command("make-admin")
+    @click.argument("username")
+    def make_admin_command(username: str) -> None:
+        """Let a user review reports and hide releases, posts and comments."""
+        from . import db
+        from .social import moderation
+
+        with db.standalone_session(app) as session:
+            if not moderation.make_admin(session, username):
+                raise click.ClickException(f"No user is called {username!r}.")
+        click.echo(f"{username} is now an admin.")
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")

@@ -62,6 +62,11 @@ def default_config(instance_path: str) -> dict:
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
+        "PEOPLE_PAGE_SIZE": 50,
+        "NOTIFICATIONS_PAGE_SIZE": 30,
+        "COMMENTS_PAGE_SIZE": 20,
+        "COMMENTS_MAX_PER_HOUR": 30,
+        "SEARCH_PAGE_SIZE": 20,
     }
 
 
@@ -96,6 +101,11 @@ class Settings:
     library_page_size: int
     library_render_cache: int
     feed_page_size: int
+    people_page_size: int
+    notifications_page_size: int
+    comments_page_size: int
+    comments_max_per_hour: int
+    search_page_size: int
     port: int
 
     @classmethod

@@ -17,9 +17,14 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Made in raw SQL by their migrations, unknown to the models: the job queue's tables
+# (Huey's format, 0003) and the search indexes (GIN expressions, FTS5 tables, 0007).
+UNMODELLED = ("huey_", "release_search", "user_search", "ix_releases_search", "ix_users_search")
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave the job queue's tables and indexes (Huey's format, migration 0003) out of diffs."""
-    return not (type_ in ("table", "index") and reflected and (name or "").startswith("huey_"))
+    """Leave tables and indexes made in raw SQL (UNMODELLED) out of diffs."""
+    return not (type_ in ("table", "index") and reflected and (name or "").startswith(UNMODELLED))
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-FEATURES = ("accounts", "studio", "library", "profiles", "publishing")
+FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "social")
 
 
 def init_app(app: Flask) -> None:
