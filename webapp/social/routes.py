@@ -20,7 +20,7 @@ from ..models import User, utcnow
 from ..profiles.usernames import username_key
 from ..publishing import content
 from . import comments, follows, likes, moderation, notifications, search
-from .cards import CardStats
+from .cards import CardStats, card_stats
 
 bp = Blueprint("social", __name__)
 
@@ -239,9 +239,11 @@ def _thread_page(release_id: int) -> int | None:
 @bp.get(f"/comments/release/<{ID}:release_id>")
 @public
 def release_comments(release_id: int):
-    """A release with its comment thread (the page to include the thread from)."""
-    thread = comments.thread(db.session(), _viewer_id(), release_id, _thread_page(release_id))
-    return render_template("social/comments.html", thread=thread)
+    """A release (with its like button) and its comment thread."""
+    session = db.session()
+    thread = comments.thread(session, _viewer_id(), release_id, _thread_page(release_id))
+    stats = card_stats(session, _viewer_id(), [release_id], [])
+    return render_template("social/comments.html", thread=thread, card_stats=stats)
 
 
 @bp.get(f"/comments/release/<{ID}:release_id>/thread")

@@ -17,13 +17,10 @@ from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User
 
-# Must stay the expressions migration 0007 indexed, or PostgreSQL will not use the indexes.
-RELEASE_VECTOR = (
-    "setweight(to_tsvector('simple', releases.title), 'A') || "
-    "setweight(to_tsvector('simple', releases.genre || ' ' || releases.mood), 'B') || "
-    "setweight(to_tsvector('simple', releases.description), 'C')"
-)
+# Migration 0007's generated column, and the expression it indexed (keep them identical).
+RELEASE_VECTOR = "releases.search_vector"
 USER_VECTOR = "to_tsvector('simple', users.username)"
+MAX_AUTHORS = 500
 QUERY_MAX = 100
 MAX_WORDS = 8
 MAX_PAGE = 1000
@@ -73,58 +70,77 @@ def search(db: Session, query: str = "", genre: str = "", mood: str = "", page: 
         where.append(func.lower(Release.genre) == genre.casefold())
     if mood:
         where.append(func.lower(Release.mood) == mood.casefold())
-    statement = select(Release, User).join(User, User.id == Release.user_id).where(*where)
+    # Rank ids first, then load the page's rows: sorting narrow rows is what keeps it fast.
+    statement = select(Release.id).where(*where)
     if terms:
-        statement, score, user_match = _match(db, statement, terms)
+        authors = _authors(db, terms)
+        results.people = authors[:size]
+        statement, score = _match(db, statement, terms, [user.id for user in authors])
         statement = statement.order_by(
             score.desc(), Release.published_at.desc(), Release.id.desc()
         )
-        results.people = _people(db, user_match)
     else:
         statement = statement.order_by(Release.published_at.desc(), Release.id.desc())
-    rows = db.execute(statement.limit(size + 1).offset((page - 1) * size)).unique().all()
-    results.releases = [(release, author) for release, author in rows[:size]]
-    results.has_next = len(rows) > size
+    ids = list(db.scalars(statement.limit(size + 1).offset((page - 1) * size)))
+    results.has_next = len(ids) > size
+    ids = ids[:size]
+    if ids:
+        found = {release.id: (release, author) for release, author in db.execute(
+            select(Release, User).join(User, User.id == Release.user_id)
+            .where(Release.id.in_(ids))
+        ).unique()}
+        results.releases = [found[ident] for ident in ids if ident in found]
     return results
 
 
-def _match(db: Session, statement, terms: list[str]):
-    """The statement narrowed to releases whose text or author matches every word, with the
-    SQL for its score (higher is better) and for "the author's name matches"."""
+def _authors(db: Session, terms: list[str]) -> list[User]:
+    """People whose name matches every word, shortest name first (at most MAX_AUTHORS)."""
     if is_postgres(db):
-        tsquery = func.to_tsquery("simple", " & ".join(f"{term}:*" for term in terms))
-        vector = literal_column(RELEASE_VECTOR)
-        # Each side in its own subquery, so each is answered from its GIN index.
-        texts = select(Release.id).where(vector.op("@@")(tsquery)).correlate(None)
-        user_match = User.id.in_(
-            select(User.id).where(literal_column(USER_VECTOR).op("@@")(tsquery)).correlate(None)
+        condition = literal_column(USER_VECTOR).op("@@")(_tsquery(terms))
+    else:
+        condition = User.id.in_(
+            select(literal_column("rowid")).select_from(text("user_search"))
+            .where(text("user_search MATCH :people").bindparams(people=_fts_query(terms)))
         )
-        statement = statement.where(or_(Release.id.in_(texts), user_match))
-        return statement, func.ts_rank(vector, tsquery), user_match
-    match = " ".join(f'"{term}"*' for term in terms)
+    return list(db.scalars(
+        select(User).where(condition).order_by(func.length(User.username), User.id)
+        .limit(MAX_AUTHORS)
+    ))
+
+
+def _tsquery(terms: list[str]):
+    """PostgreSQL: every word as a prefix."""
+    return func.to_tsquery("simple", " & ".join(f"{term}:*" for term in terms))
+
+
+def _fts_query(terms: list[str]) -> str:
+    """SQLite FTS5: every word, quoted, as a prefix."""
+    return " ".join(f'"{term}"*' for term in terms)
+
+
+def _match(db: Session, statement, terms: list[str], author_ids: list[int]):
+    """The statement narrowed to releases whose text matches every word or whose author's
+    name does, and the SQL for its score (higher is better)."""
+    if is_postgres(db):
+        tsquery = _tsquery(terms)
+        vector = literal_column(RELEASE_VECTOR)
+        text_match = vector.op("@@")(tsquery)
+        if author_ids:
+            text_match = or_(text_match, Release.user_id.in_(author_ids))
+        return statement.where(text_match), func.ts_rank(vector, tsquery)
     hits = (
         select(literal_column("rowid").label("id"),
                literal_column("-bm25(release_search, 10.0, 4.0, 4.0, 1.0)").label("score"))
         .select_from(text("release_search"))
-        .where(text("release_search MATCH :release_match").bindparams(release_match=match))
+        .where(text("release_search MATCH :releases").bindparams(releases=_fts_query(terms)))
         .subquery()
     )
-    user_match = User.id.in_(
-        select(literal_column("rowid")).select_from(text("user_search"))
-        .where(text("user_search MATCH :user_match").bindparams(user_match=match))
-    )
+    if not author_ids:
+        return statement.join(hits, hits.c.id == Release.id), hits.c.score
     statement = statement.outerjoin(hits, hits.c.id == Release.id).where(
-        or_(hits.c.id.is_not(None), user_match)
+        or_(hits.c.id.is_not(None), Release.user_id.in_(author_ids))
     )
-    return statement, func.coalesce(hits.c.score, 0.0), user_match
-
-
-def _people(db: Session, user_match) -> list[User]:
-    """Up to a page of people whose name matches every word, shortest name first."""
-    return list(db.scalars(
-        select(User).where(user_match)
-        .order_by(func.length(User.username), User.id).limit(settings().search_page_size)
-    ))
+    return statement, func.coalesce(hits.c.score, 0.0)
 
 
 def choices(db: Session) -> tuple[list[str], list[str]]:
