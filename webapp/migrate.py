@@ -20,8 +20,7 @@ def alembic_config(url: str) -> Config:
 # Made in raw SQL by their migrations, unknown to the models: the job queue's tables
 # (Huey's format, 0003) and the search machinery (0007: PostgreSQL's generated
 # `search_vector` column and GIN indexes, SQLite's FTS5 tables).
-UNMODELLED = ("huey_", "release_search", "user_search", "ix_releases_search", "ix_users_search",
-              "search_vector")
+UNMODELLED = ("huey_", "release_search", "ix_releases_search", "ix_users_search", "search_vector")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -2,8 +2,10 @@
 
 Search: PostgreSQL gets a generated `releases.search_vector` column and a GIN index on
 it, and a GIN index over `to_tsvector('simple', users.username)` (the expression
-webapp/social/search.py queries); SQLite gets two FTS5 tables kept by triggers. Usernames have their own index, so a rename re-indexes one row, never the
-author's releases.
+webapp/social/search.py queries); SQLite gets an FTS5 table over releases kept by
+triggers. Usernames are indexed apart from releases, so a rename re-indexes one row,
+never the author's releases; SQLite matches names on `users.username_key` itself (an FTS5
+trigger on `users` made concurrent renames fail with "database is locked").
 
 Revision ID: 0007
 Revises: 0003
@@ -51,22 +53,8 @@ SQLITE_SEARCH = (
     f"INSERT INTO release_search(rowid, {RELEASE_COLUMNS}) "
     "VALUES (new.id, new.title, new.genre, new.mood, new.description); END",
     "INSERT INTO release_search(release_search) VALUES ('rebuild')",
-    "CREATE VIRTUAL TABLE user_search USING fts5(username, content='users', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER user_search_insert AFTER INSERT ON users BEGIN "
-    "INSERT INTO user_search(rowid, username) VALUES (new.id, new.username); END",
-    "CREATE TRIGGER user_search_delete AFTER DELETE ON users BEGIN "
-    "INSERT INTO user_search(user_search, rowid, username) "
-    "VALUES ('delete', old.id, old.username); END",
-    "CREATE TRIGGER user_search_update AFTER UPDATE OF username ON users BEGIN "
-    "INSERT INTO user_search(user_search, rowid, username) "
-    "VALUES ('delete', old.id, old.username); "
-    "INSERT INTO user_search(rowid, username) VALUES (new.id, new.username); END",
-    "INSERT INTO user_search(user_search) VALUES ('rebuild')",
 )
 SQLITE_SEARCH_DOWN = (
-    "DROP TRIGGER user_search_update", "DROP TRIGGER user_search_delete",
-    "DROP TRIGGER user_search_insert", "DROP TABLE user_search",
     "DROP TRIGGER release_search_update", "DROP TRIGGER release_search_delete",
     "DROP TRIGGER release_search_insert", "DROP TABLE release_search",
 )

@@ -1,21 +1,23 @@
 """Search over published releases (title, description, genre, mood) and usernames.
 
-One function, two engines: PostgreSQL full-text search (GIN indexes over the
-`to_tsvector('simple', …)` expressions below, made by migration 0007) and SQLite FTS5
-(tables `release_search` and `user_search`, kept by triggers). Both use the same
-words-as-prefixes query and weigh a title above genre and mood above the description.
-A release also matches when its author's name matches every word.
+One function, two engines: PostgreSQL full-text search (the generated `search_vector`
+column and a `to_tsvector('simple', username)` expression, both GIN-indexed by migration
+0007) and SQLite FTS5 (the table `release_search`, kept by triggers; names are matched
+on `users.username_key`). Both take every word as a prefix and weigh a title above genre
+and mood above the description. A release also matches when its author's name matches
+every word.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select, text
+from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User
+from ..profiles.usernames import username_key
 
 # Migration 0007's generated column, and the expression it indexed (keep them identical).
 RELEASE_VECTOR = "releases.search_vector"
@@ -98,10 +100,10 @@ def _authors(db: Session, terms: list[str]) -> list[User]:
     if is_postgres(db):
         condition = literal_column(USER_VECTOR).op("@@")(_tsquery(terms))
     else:
-        condition = User.id.in_(
-            select(literal_column("rowid")).select_from(text("user_search"))
-            .where(text("user_search MATCH :people").bindparams(people=_fts_query(terms)))
-        )
+        # No FTS5 table over users: its trigger made concurrent renames fail as "locked".
+        condition = and_(*[
+            User.username_key.contains(username_key(term), autoescape=True) for term in terms
+        ])
     return list(db.scalars(
         select(User).where(condition).order_by(func.length(User.username), User.id)
         .limit(MAX_AUTHORS)
