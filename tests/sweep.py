@@ -10,7 +10,7 @@ from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
 from webapp import db
 from webapp.accounts import exports
-from webapp.models import Generation, Media, User
+from webapp.models import Comment, Generation, Media, User
 from webapp.publishing import content
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
@@ -30,7 +30,8 @@ def make_canary(
     app: Flask, username: str, song: str, cover: str, title: str, post: str, *,
     publish: bool = False,
 ) -> Canary:
-    """A signed-up user's track, cover, a release of both and a post (on it, if published)."""
+    """A signed-up user's track, cover, a release of both, a post (on it, if published) and a
+    comment on the release."""
     user_id = user_id_of(app, username)
     music_id = make_media(app, user_id, "music", song)
     image_id = make_media(app, user_id, "image", cover)
@@ -45,9 +46,14 @@ def make_canary(
         assert session.get(Generation, generation_id) is not None
         export, error = exports.start(session, user_id)
         assert error is None and exports.run(session, export.id)
+        # Written directly: the domain refuses comments on a draft, the canary's default.
+        comment = Comment(release_id=release_id, user_id=user_id, body=f"{post} comment")
+        session.add(comment)
+        session.commit()
         ids = {
             "media": music_id, "image": image_id, "generation": generation_id,
             "release": release_id, "post": post_row.id, "user": user_id, "export": export.id,
+            "comment": comment.id,
         }
     return Canary(ids, {"username": username, "slug": content.slug(title)})
 

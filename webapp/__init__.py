@@ -9,7 +9,7 @@ from .config import SettingsConfig, load_config
 # Modules holding a blueprint `bp`: a URL's first segment names its package (docs/architecture.md).
 BLUEPRINTS = (
     "main", "events", "accounts.routes", "studio.routes", "library.routes", "media.routes",
-    "profiles.routes", "publishing.routes", "listening.routes",
+    "profiles.routes", "publishing.routes", "listening.routes", "social.routes",
 )
 
 login_manager = LoginManager()

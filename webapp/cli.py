@@ -1,5 +1,5 @@
-"""Command-line entry points: migrate, serve (embedded default), worker, and the support
-commands export-user and delete-user."""
+"""Command-line entry points: migrate, serve (embedded default), worker, make-admin, and the
+support commands export-user and delete-user."""
 
 import shutil
 from pathlib import Path
@@ -37,6 +37,18 @@ def register_commands(app: Flask) -> None:
 
         purged = worker.jobs_of(app).housekeep()
         click.echo(", ".join(f"{count} {kind}" for kind, count in purged.items()) + " purged.")
+
+    @app.cli.command("make-admin")
+    @click.argument("username")
+    def make_admin_command(username: str) -> None:
+        """Let a user review reports and hide releases, posts and comments."""
+        from . import db
+        from .social import moderation
+
+        with db.standalone_session(app) as session:
+            if not moderation.make_admin(session, username):
+                raise click.ClickException(f"No user is called {username!r}.")
+        click.echo(f"{username} is now an admin.")
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")

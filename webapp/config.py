@@ -97,6 +97,11 @@ def default_config(instance_path: str) -> dict:
         # the origin the request came to.
         "PUBLIC_URL": "",
         "OTHER_RELEASES_LIMIT": 6,
+        "PEOPLE_PAGE_SIZE": 50,
+        "NOTIFICATIONS_PAGE_SIZE": 30,
+        "COMMENTS_PAGE_SIZE": 20,
+        "COMMENTS_MAX_PER_HOUR": 30,
+        "SEARCH_PAGE_SIZE": 20,
     }
 
 
@@ -154,6 +159,11 @@ class Settings:
     export_stale: timedelta
     public_url: str
     other_releases_limit: int
+    people_page_size: int
+    notifications_page_size: int
+    comments_page_size: int
+    comments_max_per_hour: int
+    search_page_size: int
     port: int
 
     @classmethod

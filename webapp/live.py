@@ -25,6 +25,11 @@ POST_DELETED = "post-deleted"
 ACCOUNT_DELETED = "account-deleted"
 EXPORT_PROGRESSED = "export-progressed"
 PROFILE_CHANGED = "profile-changed"
+LIKE_CHANGED = "like-changed"
+FOLLOW_CHANGED = "follow-changed"
+COMMENT_CREATED = "comment-created"
+COMMENT_DELETED = "comment-deleted"
+NOTIFICATIONS_CHANGED = "notifications-changed"
 
 
 def profile_bump() -> dict:
@@ -145,3 +150,69 @@ def profile_changed(db: Session, user_id: int) -> None:
     """The bio, links or banner changed: the profile header follows."""
     _bump(db, user_id, profile=True)
     events.publish(db, user_id, PROFILE_CHANGED, {})
+
+
+# ---------------------------------------------------------------- social
+
+
+def like_changed(
+    db: Session, liker_id: int, owner_id: int, kind: str, subject_id: int, count: int
+) -> None:
+    """A like came or went: the liker's other tabs and the owner's tabs show the new count."""
+    for user_id in {liker_id, owner_id}:
+        events.publish(db, user_id, LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": count})
+
+
+def follow_changed(db: Session, follower_id: int, followed_id: int) -> None:
+    """A follow came or went: both people's follow boxes and Following feeds re-check."""
+    for user_id in (follower_id, followed_id):
+        events.publish(db, user_id, FOLLOW_CHANGED, {"follower": follower_id,
+                                                     "followed": followed_id})
+
+
+def comment_created(
+    db: Session, author_id: int, owner_id: int, release_id: int, comment_id: int
+) -> None:
+    """A comment joined a thread: the author's and the release owner's open threads re-check."""
+    for user_id in {author_id, owner_id}:
+        events.publish(db, user_id, COMMENT_CREATED, {"release": release_id, "id": comment_id})
+
+
+def comment_deleted(db: Session, user_ids: set[int], release_id: int, comment_id: int) -> None:
+    """A comment left a thread (deleted or hidden): those people's open threads re-check."""
+    for user_id in user_ids:
+        events.publish(db, user_id, COMMENT_DELETED, {"release": release_id, "id": comment_id})
+
+
+def notification_added(db: Session, recipient_id: int) -> int:
+    """One more unread notification: move the counter the nav shows; tell the recipient's tabs.
+
+    Returns the new unread count.
+    """
+    unread = db.execute(
+        update(User).where(User.id == recipient_id)
+        .values(unread_notifications=User.unread_notifications + 1)
+        .returning(User.unread_notifications)
+    ).scalar_one()
+    events.publish(db, recipient_id, NOTIFICATIONS_CHANGED, {"unread": unread})
+    return unread
+
+
+def notifications_reading(db: Session, user_id: int) -> None:
+    """All the user's notifications are about to be marked read: zero the counter first.
+
+    Updating the user row first locks it, so a notification added concurrently either
+    commits before (and is marked read with the rest) or waits and counts as new.
+    """
+    db.execute(update(User).where(User.id == user_id).values(unread_notifications=0))
+    events.publish(db, user_id, NOTIFICATIONS_CHANGED, {"unread": 0})
+
+
+def content_hidden(db: Session, owner_id: int, kind: str, subject_id: int) -> None:
+    """An admin hid a release or post: it leaves the owner's profile and every feed."""
+    _bump(db, owner_id, library=kind == "release", profile=True)
+    if kind == "release":
+        events.publish(db, owner_id, RELEASE_UNPUBLISHED, {"id": subject_id})
+        events.publish(db, owner_id, LIBRARY_CHANGED, {"release": subject_id})
+    else:
+        events.publish(db, owner_id, POST_DELETED, {"id": subject_id})

@@ -17,9 +17,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Made in raw SQL by their migrations, unknown to the models: the job queue's tables
+# (Huey's format, 0003) and the search machinery (0007: PostgreSQL's generated
+# `search_vector` column and GIN indexes, SQLite's FTS5 tables).
+UNMODELLED = ("huey_", "release_search", "ix_releases_search", "ix_users_search", "search_vector")
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave the job queue's tables and indexes (Huey's format, migration 0003) out of diffs."""
-    return not (type_ in ("table", "index") and reflected and (name or "").startswith("huey_"))
+    """Leave tables, columns and indexes made in raw SQL (UNMODELLED) out of diffs."""
+    return not (
+        type_ in ("table", "column", "index") and reflected
+        and (name or "").startswith(UNMODELLED)
+    )
 
 
 def upgrade(url: str, revision: str = "head") -> None:

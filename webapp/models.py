@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -68,6 +69,8 @@ class User(UserMixin, Base):
     username_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     library_version: Mapped[int] = mapped_column(Integer, default=0)
     profile_version: Mapped[int] = mapped_column(Integer, default=0)
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     bio: Mapped[str] = mapped_column(Text, default="")
     links: Mapped[list] = mapped_column(JSON, default=list)
     banner: Mapped[str | None] = mapped_column(String(64))
@@ -200,6 +203,7 @@ class Release(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Kept in step with play_events by the same transaction that inserts each counted play.
@@ -239,6 +243,7 @@ class Post(Base):
     release_id: Mapped[int | None] = mapped_column(
         ForeignKey("releases.id", ondelete="SET NULL")
     )
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
@@ -264,3 +269,137 @@ class DataExport(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- social
+
+
+class Like(Base):
+    """One person likes one release or one post, once (the unique keys settle double clicks)."""
+
+    __tablename__ = "likes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "release_id"),
+        UniqueConstraint("user_id", "post_id"),
+        CheckConstraint("(release_id IS NULL) <> (post_id IS NULL)", name="one_subject"),
+        Index("ix_likes_release_id", "release_id"),
+        Index("ix_likes_post_id", "post_id"),
+        Index("ix_likes_user_id_id", "user_id", "id"),
+    )
+
+
+class Follow(Base):
+    """The follower sees the followed person's releases and posts in their Following feed."""
+
+    __tablename__ = "follows"
+
+    follower_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    followed_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("follower_id <> followed_id", name="not_self"),
+        Index("ix_follows_followed_id", "followed_id"),
+    )
+
+
+class Comment(Base):
+    """A comment on a release; hidden by an admin, it shows to nobody."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_comments_release_id_id", "release_id", "id"),
+        Index("ix_comments_user_id_created_at", "user_id", "created_at"),
+    )
+
+
+class Notification(Base):
+    """Something that happened to a person's work or account: a like, a follow, a comment,
+    or one day's plays (one digest row per release and day)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # like | follow | comment | plays
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    day: Mapped[str | None] = mapped_column(String(10))  # plays digests: YYYY-MM-DD (UTC)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        UniqueConstraint("recipient_id", "kind", "release_id", "day"),
+    )
+
+
+class NotificationMute(Base):
+    """A kind of notification its recipient chose not to get."""
+
+    __tablename__ = "notification_mutes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class Report(Base):
+    """Someone flagged a release, post or comment for an admin to review (once per reporter)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # release | post | comment
+    subject_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "kind", "subject_id"),
+        Index("ix_reports_resolved_at_id", "resolved_at", "id"),
+    )
+
+
+class Block(Base):
+    """The blocker no longer sees the blocked person's comments; neither follows the other."""
+
+    __tablename__ = "blocks"
+
+    blocker_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+        Index("ix_blocks_blocked_id", "blocked_id"),
+    )

@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import htmx
 from .config import settings
 
-FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listening")
+FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listening", "social")
 
 
 def init_app(app: Flask) -> None:

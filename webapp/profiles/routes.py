@@ -19,6 +19,7 @@ from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
 from ..publishing import content
 from ..security import client_address
+from ..social import follows
 from . import about, avatars, edits, usernames
 
 bp = Blueprint("profiles", __name__)
@@ -39,8 +40,10 @@ def public_profile(username: str):
         arguments = {"page": request.args["page"]} if "page" in request.args else {}
         return redirect(url_for(".public_profile", username=current_name, **arguments), 301)
     page = parse_page(request.args.get("page"), content.MAX_PAGE)
-    feed = content.profile_feed(session, user.id, page)
-    return render_template("profiles/profile.html", profile_user=user, feed=feed)
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    feed = content.profile_feed(session, user.id, page, viewer_id)
+    box = follows.follow_box(session, viewer_id, user)
+    return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box)
 
 
 @bp.get("/fragments/profile-header/<user_ref:user_id>")
@@ -247,6 +250,6 @@ def _render_settings(
     if htmx.is_partial():
         body = render_template("partials/profile_settings_form.html", **context)
     else:
-        feed = content.profile_feed(session, current_user.id, 1)
+        feed = content.profile_feed(session, current_user.id, 1, current_user.id)
         body = render_template("profiles/settings.html", feed=feed, **context)
     return make_response(body, status)

@@ -18,7 +18,8 @@ from werkzeug.exceptions import NotFound
 from .. import live
 from ..config import settings
 from ..forms import FormErrors, clean_text
-from ..models import Generation, Media, Post, Release, User, utcnow
+from ..models import Generation, Like, Media, Post, Release, User, utcnow
+from ..social import cards, follows
 
 TITLE_MAX = 120
 TAG_MAX = 40
@@ -44,13 +45,20 @@ class FeedEntry:
 
 @dataclass
 class Feed:
-    """A page of a feed, newest first, with a version tag that changes with what it shows."""
+    """A page of a feed, newest first, with a version tag that changes with what it shows.
+
+    `scope` is "everyone" (explore), "user" (a profile: `author_id`), "following" (the
+    people the viewer follows) or "liked" (what the viewer liked); `stats` holds the cards'
+    like and comment counts as the viewer sees them.
+    """
 
     entries: list[FeedEntry]
     page: int
     has_next: bool
     version: str
-    author_id: int | None  # None for explore, the profile's user id otherwise
+    author_id: int | None
+    scope: str = "everyone"
+    stats: cards.CardStats | None = None
 
 
 # ---------------------------------------------------------------- releases
@@ -252,7 +260,8 @@ def media_is_public(db: Session, media_id: int) -> bool:
             select(
                 exists().where(
                     Release.published.is_(True),
-                    or_(Release.music_id == media_id, Release.image_id == media_id),
+                    Release.hidden.is_(False),
+                or_(Release.music_id == media_id, Release.image_id == media_id),
                 )
             )
         )
@@ -329,14 +338,24 @@ def delete_post(db: Session, user: User, post_id: int) -> None:
 # ---------------------------------------------------------------- feeds
 
 
-def profile_feed(db: Session, user_id: int, page: int = 1) -> Feed:
+def profile_feed(db: Session, user_id: int, page: int = 1, viewer_id: int | None = None) -> Feed:
     """A page of one user's published releases and posts, newest first."""
-    return _feed(db, user_id, page)
+    return _feed(db, "user", user_id, page, viewer_id)
 
 
-def explore_feed(db: Session, page: int = 1) -> Feed:
+def explore_feed(db: Session, page: int = 1, viewer_id: int | None = None) -> Feed:
     """A page of everyone's published releases and posts, newest first."""
-    return _feed(db, None, page)
+    return _feed(db, "everyone", None, page, viewer_id)
+
+
+def following_feed(db: Session, viewer_id: int, page: int = 1) -> Feed:
+    """A page of the releases and posts of the people the viewer follows, newest first."""
+    return _feed(db, "following", None, page, viewer_id)
+
+
+def liked_feed(db: Session, viewer_id: int, page: int = 1) -> Feed:
+    """A page of the releases and posts the viewer liked, newest published first."""
+    return _feed(db, "liked", None, page, viewer_id)
 
 
 def feed_page_size() -> int:
@@ -344,21 +363,33 @@ def feed_page_size() -> int:
     return settings().feed_page_size
 
 
-def _feed(db: Session, author_id: int | None, page: int) -> Feed:
-    """At most three statements, whatever the page holds: ids, releases, posts."""
+def _feed(
+    db: Session, scope: str, author_id: int | None, page: int, viewer_id: int | None
+) -> Feed:
+    """At most four statements, whatever the page holds: ids, releases, posts, card stats."""
     page = max(1, min(int(page or 1), MAX_PAGE))
     size = feed_page_size()
     releases = select(
         literal("release").label("kind"),
         Release.id.label("id"),
         Release.published_at.label("at"),
-    ).where(Release.published.is_(True))
+    ).where(Release.published.is_(True), Release.hidden.is_(False))
     posts = select(
         literal("post").label("kind"), Post.id.label("id"), Post.created_at.label("at")
-    )
-    if author_id is not None:
+    ).where(Post.hidden.is_(False))
+    if scope == "user":
         releases = releases.where(Release.user_id == author_id)
         posts = posts.where(Post.user_id == author_id)
+    elif scope == "following":
+        releases = releases.where(Release.user_id.in_(follows.followed_ids(viewer_id)))
+        posts = posts.where(Post.user_id.in_(follows.followed_ids(viewer_id)))
+    elif scope == "liked":
+        releases = releases.where(Release.id.in_(
+            select(Like.release_id).where(Like.user_id == viewer_id, Like.release_id.is_not(None))
+        ))
+        posts = posts.where(Post.id.in_(
+            select(Like.post_id).where(Like.user_id == viewer_id, Like.post_id.is_not(None))
+        ))
     both = union_all(releases, posts).subquery()
     rows = db.execute(
         select(both.c.kind, both.c.id)
@@ -384,7 +415,8 @@ def _feed(db: Session, author_id: int | None, page: int) -> Feed:
             select(Post, User, Release)
             .join(User, User.id == Post.user_id)
             .outerjoin(
-                Release, and_(Release.id == Post.release_id, Release.published.is_(True))
+                Release, and_(Release.id == Post.release_id, Release.published.is_(True),
+                              Release.hidden.is_(False))
             )
             .where(Post.id.in_(post_ids))
         ).unique():
@@ -397,12 +429,20 @@ def _feed(db: Session, author_id: int | None, page: int) -> Feed:
         elif row.kind == "post" and row.id in found_posts:
             post, author, attached = found_posts[row.id]
             entries.append(FeedEntry("post", attached, post, author))
-    return Feed(entries, page, has_next, _feed_version(entries, page, has_next), author_id)
+    stats = cards.card_stats(
+        db, viewer_id,
+        [e.release.id for e in entries if e.release is not None],
+        [e.post.id for e in entries if e.post is not None],
+    )
+    version = _feed_version(entries, page, has_next, stats)
+    return Feed(entries, page, has_next, version, author_id, scope, stats)
 
 
-def _feed_version(entries: list[FeedEntry], page: int, has_next: bool) -> str:
+def _feed_version(
+    entries: list[FeedEntry], page: int, has_next: bool, stats: cards.CardStats
+) -> str:
     """A short digest of everything the feed shows, so an unchanged feed answers 304."""
-    parts = [f"p{page}:{int(has_next)}"]
+    parts = [f"p{page}:{int(has_next)}", stats.digest()]
     for entry in entries:
         author = entry.author
         ident = entry.release.id if entry.kind == "release" else entry.post.id

@@ -8,6 +8,7 @@ from .. import db, htmx, live
 from ..access import private, public
 from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
+from ..social import search
 from . import content
 
 bp = Blueprint("publishing", __name__)
@@ -20,11 +21,17 @@ RELEASE_ID = "<int(max=2147483647):release_id>"
 def publishing_helpers() -> dict:
     """Template helpers for release cards, feeds and the two forms, on every page."""
     return {
+        "search_choices": search_choices,
         "release_form_choices": release_form_choices,
         "feed_tag": viewer_feed_tag,
         "post_form_releases": post_form_releases,
         "release_tag": content.release_tag,
     }
+
+
+def search_choices():
+    """The genres and moods explore's search form offers."""
+    return search.choices(db.session())
 
 
 def release_form_choices():
@@ -253,7 +260,8 @@ def create_post():
         return htmx.form_errors(
             lambda: render_template("partials/post_form.html", **context),
             lambda: render_template(
-                "publishing/explore.html", feed=content.explore_feed(db.session(), 1), **context
+                "publishing/explore.html",
+                feed=content.explore_feed(db.session(), 1, current_user.id), **context
             ),
         )
     return htmx.form_done(
@@ -279,6 +287,11 @@ def delete_post(post_id: int):
 # ---------------------------------------------------------------- feeds
 
 
+def _viewer_id() -> int | None:
+    """The signed-in viewer's id (their likes show as pressed), or None."""
+    return current_user.id if current_user.is_authenticated else None
+
+
 def _page() -> int:
     """The ?page= argument of a feed."""
     return parse_page(request.args.get("page"), content.MAX_PAGE)
@@ -295,7 +308,7 @@ def _feed_response(feed: content.Feed):
 @public
 def explore():
     """Everyone's published releases and posts, newest first, with the post form."""
-    feed = content.explore_feed(db.session(), _page())
+    feed = content.explore_feed(db.session(), _page(), _viewer_id())
     return render_template("publishing/explore.html", feed=feed)
 
 
@@ -305,7 +318,24 @@ def explore_feed():
     """The explore feed fragment (a plain visit goes to the page)."""
     if not htmx.is_partial():
         return htmx.vary(redirect(url_for(".explore", page=_page()), 303))
-    return _feed_response(content.explore_feed(db.session(), _page()))
+    return _feed_response(content.explore_feed(db.session(), _page(), _viewer_id()))
+
+
+@bp.get("/explore/following")
+@private
+def following():
+    """The releases and posts of the people you follow, newest first."""
+    feed = content.following_feed(db.session(), current_user.id, _page())
+    return render_template("publishing/explore.html", feed=feed)
+
+
+@bp.get("/explore/following/feed")
+@private
+def following_feed():
+    """The Following feed fragment (a plain visit goes to the page)."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".following", page=_page()), 303))
+    return _feed_response(content.following_feed(db.session(), current_user.id, _page()))
 
 
 @bp.get("/feeds/user/<user_ref:user_id>")
@@ -318,5 +348,5 @@ def user_feed(user_id: int):
     if not htmx.is_partial():
         profile = url_for("profiles.public_profile", username=username, page=_page())
         return htmx.vary(redirect(profile, 303))
-    return _feed_response(content.profile_feed(db.session(), user_id, _page()))
+    return _feed_response(content.profile_feed(db.session(), user_id, _page(), _viewer_id()))
 

@@ -37,6 +37,24 @@
     }
   });
 
+  // A like shows at once (optimistic); the server's answer then replaces the form with the truth.
+  document.addEventListener("htmx:before:request", function (event) {
+    var form = event.target;
+    if (!form || !form.classList || !form.classList.contains("like-form")) {
+      return;
+    }
+    var button = form.querySelector("button[aria-pressed]");
+    var count = form.querySelector("[data-like-count]");
+    if (!button || !count) {
+      return;
+    }
+    var pressed = button.getAttribute("aria-pressed") !== "true";
+    var total = Math.max(0, parseInt(count.getAttribute("data-like-count"), 10) + (pressed ? 1 : -1));
+    button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    count.setAttribute("data-like-count", String(total));
+    count.textContent = total + (total === 1 ? " like" : " likes");
+  });
+
   // After the live stream reconnects, events may have been missed: re-check.
   var streamConnections = 0;
   document.addEventListener("htmx:sse:after:connection", function () {

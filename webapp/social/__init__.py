@@ -1,0 +1,1 @@
+"""Social: likes, follows, comments, notifications, search and moderation."""

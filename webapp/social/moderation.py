@@ -1,0 +1,165 @@
+"""Moderation: reports, hiding by admins, and blocks between people."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from .. import live
+from ..forms import FormErrors, clean_text
+from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
+from ..profiles.usernames import username_key
+from . import subjects
+from .dialect import insert_or_ignore, start_writing
+
+REPORT_KINDS = ("release", "post", "comment")
+REASON_MAX = 500
+MODELS = {"release": Release, "post": Post, "comment": Comment}
+
+
+@dataclass
+class OpenReport:
+    """Reports about one subject that no admin has dealt with yet."""
+
+    kind: str
+    subject_id: int
+    count: int
+    reasons: list[str]
+    subject: Release | Post | Comment | None
+    author: User | None
+
+
+def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> FormErrors:
+    """Report a visible release, post or comment (once per person; again changes nothing)."""
+    errors = FormErrors()
+    text = clean_text({"reason": reason or ""}, "reason", "Reason", errors, max_length=REASON_MAX,
+                      multiline=True)
+    if kind not in REPORT_KINDS:
+        raise NotFound()
+    subjects.visible(db, kind, subject_id)
+    if errors:
+        return errors
+    start_writing(db)
+    insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind, subject_id=subject_id,
+                     reason=text, created_at=utcnow())
+    db.commit()
+    return errors
+
+
+def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]:
+    """Unresolved reports grouped by subject, most reported first (admins only)."""
+    require_admin(admin)
+    grouped = db.execute(
+        select(Report.kind, Report.subject_id, func.count(), func.min(Report.id))
+        .where(Report.resolved_at.is_(None))
+        .group_by(Report.kind, Report.subject_id)
+        .order_by(func.count().desc(), func.min(Report.id))
+        .limit(limit)
+    ).all()
+    reasons: dict[tuple[str, int], list[str]] = {}
+    keys = [(kind, ident) for kind, ident, _n, _first in grouped]
+    if keys:
+        for kind, ident, reason in db.execute(
+            select(Report.kind, Report.subject_id, Report.reason).where(
+                Report.resolved_at.is_(None),
+                or_(*[(Report.kind == k) & (Report.subject_id == i) for k, i in keys]),
+            )
+        ):
+            if reason:
+                reasons.setdefault((kind, ident), []).append(reason)
+    found = {}
+    for kind, model in MODELS.items():
+        ids = [ident for k, ident in keys if k == kind]
+        if ids:
+            for row, author in db.execute(
+                select(model, User).join(User, User.id == model.user_id).where(model.id.in_(ids))
+            ).unique():
+                found[(kind, row.id)] = (row, author)
+    return [
+        OpenReport(kind, ident, n, reasons.get((kind, ident), []),
+                   *found.get((kind, ident), (None, None)))
+        for kind, ident, n, _first in grouped
+    ]
+
+
+def hide(db: Session, admin: User, kind: str, subject_id: int) -> None:
+    """Hide a release, post or comment from everyone and close its reports; commits."""
+    require_admin(admin)
+    model = MODELS.get(kind)
+    if model is None:
+        raise NotFound()
+    subject = db.get(model, subject_id)
+    if subject is None:
+        raise NotFound()
+    start_writing(db)
+    if not subject.hidden:
+        subject.hidden = True
+        if kind == "comment":
+            owner_id = db.scalar(select(Release.user_id).where(Release.id == subject.release_id))
+            live.comment_deleted(db, {subject.user_id, owner_id}, subject.release_id, subject.id)
+        else:
+            live.content_hidden(db, subject.user_id, kind, subject.id)
+    _resolve(db, kind, subject_id)
+    db.commit()
+
+
+def dismiss(db: Session, admin: User, kind: str, subject_id: int) -> None:
+    """Close the reports about a subject without hiding it; commits."""
+    require_admin(admin)
+    if kind not in REPORT_KINDS:
+        raise NotFound()
+    _resolve(db, kind, subject_id)
+    db.commit()
+
+
+def _resolve(db: Session, kind: str, subject_id: int) -> None:
+    """Mark the open reports about a subject resolved."""
+    db.execute(update(Report).where(
+        Report.kind == kind, Report.subject_id == subject_id, Report.resolved_at.is_(None)
+    ).values(resolved_at=utcnow()))
+
+
+def require_admin(user: User) -> None:
+    """Refuse anyone who is not an admin, as if the admin pages did not exist."""
+    if not user.is_admin:
+        raise NotFound()
+
+
+def make_admin(db: Session, username: str) -> bool:
+    """Flag a user (by current name, any case) as an admin; commits; False if no such user."""
+    changed = db.execute(
+        update(User).where(User.username_key == username_key(username)).values(is_admin=True)
+    ).rowcount
+    db.commit()
+    return changed == 1
+
+
+def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tuple[User, str]:
+    """Block or unblock someone; blocking ends follows both ways. Commits; (person, error)."""
+    blocked = db.get(User, blocked_id)
+    if blocked is None:
+        raise NotFound()
+    if blocked.id == blocker.id:
+        return blocked, "You can't block yourself."
+    start_writing(db)
+    if blocking:
+        if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
+                            created_at=utcnow()):
+            ended = db.execute(delete(Follow).where(or_(
+                (Follow.follower_id == blocker.id) & (Follow.followed_id == blocked.id),
+                (Follow.follower_id == blocked.id) & (Follow.followed_id == blocker.id),
+            ))).rowcount
+            if ended:
+                live.follow_changed(db, blocked.id, blocker.id)
+    else:
+        db.execute(delete(Block).where(
+            Block.blocker_id == blocker.id, Block.blocked_id == blocked.id
+        ))
+    db.commit()
+    return blocked, ""
+
+
+def blocked_by(viewer_id: int):
+    """A subquery of the ids the viewer blocked (their comments disappear for the viewer)."""
+    return select(Block.blocked_id).where(Block.blocker_id == viewer_id)

@@ -1,0 +1,437 @@
+"""Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import db, htmx, live
+from ..access import private, public
+from ..forms import parse_page, safe_next
+from ..models import User, utcnow
+from ..profiles.usernames import username_key
+from ..publishing import content
+from . import comments, follows, likes, moderation, notifications, search
+from .cards import CardStats, card_stats
+
+bp = Blueprint("social", __name__)
+
+ID = "int(max=2147483647)"
+
+
+@bp.app_context_processor
+def social_helpers() -> dict:
+    """Template helpers for notification pages."""
+    return {"notification_kinds": notifications.KINDS, "today_utc": _today}
+
+
+def _today() -> str:
+    """Today's date in UTC, as the plays digest stores days."""
+    return utcnow().date().isoformat()
+
+
+def _flag(name: str, *, required: bool = True) -> bool | None:
+    """A form's "1" or "0"; anything else is a bad request that changes nothing (or None,
+    for a domain function that checks what it names first)."""
+    value = request.form.get(name, "")
+    if value in ("0", "1"):
+        return value == "1"
+    if required:
+        raise likes.bad_flag(name)
+    return None
+
+
+def _form_id(name: str) -> int:
+    """A database id from the form; anything else is a bad request that changes nothing."""
+    raw = request.form.get(name, "")
+    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 0 < int(raw) <= 2_147_483_647):
+        abort(400, description="The form named nothing valid. Reload the page and try again.")
+    return int(raw)
+
+
+def _next(default: str) -> str:
+    """Where a plain form returns to: its `next` field when it is a same-site path."""
+    return safe_next(request.form.get("next"), default)
+
+
+def _viewer_id() -> int | None:
+    """The signed-in user's id, or None."""
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _user(user_id: int) -> User:
+    """A user by id, or 404."""
+    user = db.session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _user_named(username: str) -> User:
+    """A user by current name (any case), or 404."""
+    user = db.session().scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        abort(404)
+    return user
+
+
+# ---------------------------------------------------------------- likes
+
+
+@bp.post(f"/likes/release/<{ID}:release_id>")
+@private
+def like_release(release_id: int):
+    """Like ("1") or unlike ("0") a published release."""
+    return _like("release", release_id)
+
+
+@bp.post(f"/likes/post/<{ID}:post_id>")
+@private
+def like_post(post_id: int):
+    """Like ("1") or unlike ("0") a post."""
+    return _like("post", post_id)
+
+
+def _like(kind: str, subject_id: int):
+    """Set the like; a second identical click changes nothing. Answers the like button."""
+    state = likes.set_like(db.session(), current_user, kind, subject_id,
+                           _flag("liked", required=False))
+    liked = state.liked
+    stats = CardStats()
+    if kind == "release":
+        stats.release_likes[subject_id] = state.count
+        (stats.liked_releases.add if liked else stats.liked_releases.discard)(subject_id)
+    else:
+        stats.post_likes[subject_id] = state.count
+        (stats.liked_posts.add if liked else stats.liked_posts.discard)(subject_id)
+    noun = "release" if kind == "release" else "post"
+    message = f"You like this {noun}." if liked else f"You no longer like this {noun}."
+    card_id = request.form.get("card", "")
+    return htmx.form_done(
+        message,
+        _next(url_for("publishing.explore")),
+        lambda: render_template("partials/like_button.html", like_kind=kind, like_id=subject_id,
+                                like_card_id=card_id, card_stats=stats),
+        [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
+    )
+
+
+@bp.get("/liked")
+@private
+def liked():
+    """The releases and posts you liked, newest first."""
+    feed = content.liked_feed(db.session(), current_user.id, _page())
+    return render_template("social/liked.html", feed=feed)
+
+
+@bp.get("/liked/feed")
+@private
+def liked_feed():
+    """The Liked feed fragment (a plain visit goes to the page)."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".liked", page=_page()), 303))
+    feed = content.liked_feed(db.session(), current_user.id, _page())
+    return htmx.vary(htmx.versioned_fragment(
+        content.feed_tag(feed, current_user.id),
+        lambda: render_template("partials/feed.html", feed=feed),
+    ))
+
+
+def _page() -> int:
+    """The ?page= argument."""
+    return parse_page(request.args.get("page"), 100_000)
+
+
+# ---------------------------------------------------------------- follows and blocks
+
+
+def _follow_box_response(user: User, *, error: str = "", status: int = 200):
+    """The follow box of a profile as the viewer sees it, or 304 when unchanged."""
+    box = follows.follow_box(db.session(), _viewer_id(), user)
+    if error:
+        body = render_template("partials/follow_box.html", box=box, follow_error=error)
+        return htmx.announce(make_response(body, status), error)
+    return htmx.versioned_fragment(
+        box.version, lambda: render_template("partials/follow_box.html", box=box)
+    )
+
+
+@bp.get(f"/fragments/follow-box/<{ID}:user_id>")
+@public
+def follow_box(user_id: int):
+    """A profile's follower and following counts with the viewer's buttons; 304 when unchanged."""
+    return _follow_box_response(_user(user_id))
+
+
+@bp.post(f"/follows/<{ID}:user_id>")
+@private
+def follow(user_id: int):
+    """Follow ("1") or unfollow ("0") someone."""
+    following = _flag("following")
+    person, error = follows.set_follow(db.session(), current_user, user_id, following)
+    profile = url_for("profiles.public_profile", username=person.username)
+    if error:
+        if not htmx.is_partial():
+            flash(error, "error")
+            return redirect(_next(profile), 303)
+        return _follow_box_response(person, error=error, status=422)
+    message = (f"You follow {person.username}." if following
+               else f"You no longer follow {person.username}.")
+    box = follows.follow_box(db.session(), current_user.id, person)
+    return htmx.form_done(
+        message, _next(profile),
+        lambda: render_template("partials/follow_box.html", box=box),
+        [(live.FOLLOW_CHANGED, {"follower": current_user.id, "followed": person.id})],
+    )
+
+
+@bp.post(f"/blocks/<{ID}:user_id>")
+@private
+def block(user_id: int):
+    """Block ("1") or unblock ("0") someone: their comments disappear for you, follows end."""
+    blocking = _flag("blocked")
+    person, error = moderation.set_block(db.session(), current_user, user_id, blocking)
+    profile = url_for("profiles.public_profile", username=person.username)
+    if error:
+        if not htmx.is_partial():
+            flash(error, "error")
+            return redirect(_next(profile), 303)
+        return _follow_box_response(person, error=error, status=422)
+    message = (f"You blocked {person.username}: you no longer see their comments, "
+               "and neither of you follows the other." if blocking
+               else f"You unblocked {person.username}.")
+    box = follows.follow_box(db.session(), current_user.id, person)
+    return htmx.form_done(
+        message, _next(profile),
+        lambda: render_template("partials/follow_box.html", box=box),
+        [(live.FOLLOW_CHANGED, {"follower": current_user.id, "followed": person.id})],
+    )
+
+
+@bp.get("/follows/<username>/followers", defaults={"which": "followers"})
+@bp.get("/follows/<username>/following", defaults={"which": "following"})
+@public
+def people(username: str, which: str):
+    """A person's followers, or the people they follow."""
+    user = _user_named(username)
+    found = follows.people(db.session(), user, which, _page())
+    return render_template("social/people.html", people=found)
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _thread_page(release_id: int) -> int | None:
+    """The ?page= of a thread; none means its last page (the newest comments)."""
+    if "page" not in request.args:
+        return None
+    return parse_page(request.args.get("page"), comments.MAX_PAGE)
+
+
+@bp.get(f"/comments/release/<{ID}:release_id>")
+@public
+def release_comments(release_id: int):
+    """A release (with its like button) and its comment thread."""
+    session = db.session()
+    thread = comments.thread(session, _viewer_id(), release_id, _thread_page(release_id))
+    stats = card_stats(session, _viewer_id(), [release_id], [])
+    return render_template("social/comments.html", thread=thread, card_stats=stats)
+
+
+@bp.get(f"/comments/release/<{ID}:release_id>/thread")
+@public
+def comment_thread(release_id: int):
+    """The thread fragment; 304 while it shows the same comments."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".release_comments", release_id=release_id), 303))
+    thread = comments.thread(db.session(), _viewer_id(), release_id, _thread_page(release_id))
+    return htmx.vary(htmx.versioned_fragment(
+        thread.version, lambda: render_template("partials/comment_thread.html", thread=thread)
+    ))
+
+
+@bp.post(f"/comments/release/<{ID}:release_id>")
+@private
+def post_comment(release_id: int):
+    """Post a comment: up to 1,000 characters, line breaks kept, a limit per hour."""
+    session = db.session()
+    body = request.form.get("body", "")
+    comment, errors = comments.create(session, current_user, release_id, body)
+    if errors:
+        thread = comments.thread(session, current_user.id, release_id)
+        context = {"thread": thread, "comment_errors": errors, "comment_body": body}
+        response = htmx.form_errors(
+            lambda: render_template("partials/comment_thread.html", **context),
+            lambda: render_template("social/comments.html", **context),
+            429 if comments.rate_limited(errors) else 422,
+        )
+        return htmx.announce(response, next(iter(errors.messages.values())))
+    thread = comments.thread(session, current_user.id, release_id)
+    return htmx.form_done(
+        "Comment posted.",
+        url_for(".release_comments", release_id=release_id) + f"#comment-{comment.id}",
+        lambda: render_template("partials/comment_thread.html", thread=thread),
+        [(live.COMMENT_CREATED, {"release": release_id, "id": comment.id})],
+    )
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/delete")
+@private
+def delete_comment(comment_id: int):
+    """Delete a comment (its author or the release's owner; anyone else gets a 404)."""
+    session = db.session()
+    comment = comments.delete(session, current_user, comment_id)
+    thread = comments.thread(session, current_user.id, comment.release_id)
+    return htmx.form_done(
+        "Comment deleted.",
+        url_for(".release_comments", release_id=comment.release_id),
+        lambda: render_template("partials/comment_thread.html", thread=thread),
+        [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
+    )
+
+
+# ---------------------------------------------------------------- reports and admin
+
+
+@bp.post("/reports")
+@private
+def report():
+    """Report a release, post or comment to the admins."""
+    kind = request.form.get("kind", "")
+    subject_id = _form_id("subject_id")
+    errors = moderation.report(db.session(), current_user, kind, subject_id,
+                               request.form.get("reason", ""))
+    back = _next(url_for("publishing.explore"))
+    if errors:
+        if not htmx.is_partial():
+            flash(next(iter(errors.messages.values())), "error")
+            return redirect(back, 303)
+        return htmx.announce(make_response("", 422), next(iter(errors.messages.values())))
+    return htmx.form_done(
+        "Thank you: an admin will review your report.", back,
+        lambda: render_template("partials/reported.html"),
+    )
+
+
+@bp.get("/admin/reports")
+@private
+def reports():
+    """Open reports, most reported first (admins only)."""
+    found = moderation.open_reports(db.session(), current_user)
+    return render_template("social/reports.html", reports=found)
+
+
+@bp.post("/admin/hide", defaults={"action": "hide"})
+@bp.post("/admin/dismiss", defaults={"action": "dismiss"})
+@private
+def moderate(action: str):
+    """Hide a reported release, post or comment from everyone, or dismiss its reports."""
+    moderation.require_admin(current_user)
+    kind = request.form.get("kind", "")
+    subject_id = _form_id("subject_id")
+    if action == "hide":
+        moderation.hide(db.session(), current_user, kind, subject_id)
+        message = f"The {kind} is hidden from everyone."
+    else:
+        moderation.dismiss(db.session(), current_user, kind, subject_id)
+        message = "Reports dismissed."
+    return htmx.form_done(message, url_for(".reports"))
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@bp.get("/notifications")
+@private
+def notifications_page():
+    """Your notifications, newest first; seeing them marks them read."""
+    session = db.session()
+    found = notifications.page_of(session, current_user.id, _page())
+    notifications.mark_read(session, current_user.id)
+    return render_template("social/notifications.html", notes=found)
+
+
+@bp.get("/notifications/list")
+@private
+def notification_list():
+    """The list fragment (it marks what it shows read); 304 while nothing is new."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".notifications_page", page=_page()), 303))
+    session = db.session()
+    found = notifications.page_of(session, current_user.id, _page())
+    response = htmx.vary(htmx.versioned_fragment(
+        found.version, lambda: render_template("partials/notification_list.html", notes=found)
+    ))
+    if notifications.mark_read(session, current_user.id):
+        htmx.trigger(response, live.NOTIFICATIONS_CHANGED, {"unread": 0})
+    return response
+
+
+@bp.get("/fragments/nav-notifications")
+@private
+def nav_notifications():
+    """The nav's Notifications link with the unread count; 304 when the count is the same."""
+    return htmx.versioned_fragment(
+        f"n{current_user.unread_notifications}",
+        lambda: render_template("partials/nav_notifications.html"),
+    )
+
+
+@bp.get("/notifications/settings")
+@private
+def notification_settings():
+    """Choose which kinds of notification to mute."""
+    muted = notifications.muted_kinds(db.session(), current_user.id)
+    return render_template("social/notification_settings.html", muted=muted)
+
+
+@bp.post("/notifications/settings")
+@private
+def save_notification_settings():
+    """Save the muted kinds (boxes left unticked are muted)."""
+    wanted = set(request.form.getlist("kind"))
+    muted = notifications.set_muted(
+        db.session(), current_user.id, set(notifications.KINDS) - wanted
+    )
+    return htmx.form_done(
+        "Notification settings saved.", url_for(".notification_settings"),
+        lambda: render_template("partials/notification_settings_form.html", muted=muted),
+    )
+
+
+# ---------------------------------------------------------------- search
+
+
+def _search() -> search.Results:
+    """Run the search the query string asks for."""
+    args = request.args
+    return search.search(db.session(), args.get("q", ""), args.get("genre", ""),
+                         args.get("mood", ""), parse_page(args.get("page"), search.MAX_PAGE))
+
+
+@bp.get("/search")
+@public
+def search_page():
+    """Search releases and people, with genre and mood filters (works without JavaScript)."""
+    results = _search()
+    genres, moods = search.choices(db.session())
+    return render_template("social/search.html", results=results, genres=genres, moods=moods)
+
+
+@bp.get("/search/results")
+@public
+def search_results():
+    """The results fragment, fetched as you type (a plain visit goes to the page)."""
+    if not htmx.is_partial():
+        return htmx.vary(redirect(url_for(".search_page", **request.args), 303))
+    return htmx.vary(make_response(
+        render_template("partials/search_results.html", results=_search())
+    ))

@@ -1,0 +1,55 @@
+"""What people can like, comment on and report: looked up by kind and id, visible ones only."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from ..models import Comment, Post, Release
+
+KINDS = ("release", "post")
+MAX_ID = 2_147_483_647
+
+
+def visible_release(db: Session, release_id: int) -> Release:
+    """A published release no admin has hidden, or NotFound."""
+    release = db.scalar(
+        select(Release).where(
+            Release.id == release_id, Release.published.is_(True), Release.hidden.is_(False)
+        )
+    )
+    if release is None:
+        raise NotFound()
+    return release
+
+
+def visible_post(db: Session, post_id: int) -> Post:
+    """A post no admin has hidden, or NotFound."""
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.hidden.is_(False)))
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def visible(db: Session, kind: str, subject_id: int) -> Release | Post | Comment:
+    """The visible release, post or comment named by kind and id, or NotFound."""
+    if kind == "release":
+        return visible_release(db, subject_id)
+    if kind == "post":
+        return visible_post(db, subject_id)
+    if kind == "comment":
+        comment = db.scalar(
+            select(Comment)
+            .join(Release, Release.id == Comment.release_id)
+            .where(Comment.id == subject_id, Comment.hidden.is_(False),
+                   Release.published.is_(True), Release.hidden.is_(False))
+        )
+        if comment is not None:
+            return comment
+    raise NotFound()
+
+
+def title_of(subject: Release | Post | Comment) -> str:
+    """A short name for a subject, for messages."""
+    if isinstance(subject, Release):
+        return f"“{subject.title}”"
+    return "the post" if isinstance(subject, Post) else "the comment"
