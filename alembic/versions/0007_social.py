@@ -62,13 +62,15 @@ SQLITE_SEARCH_DOWN = (
 
 def upgrade() -> None:
     """Add the social tables, the hidden flags, the admin flag and the search indexes."""
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("unread_notifications", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(
-            sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ADD COLUMN, never a batch rebuild: on SQLite, rebuilding users would break the
+    # history triggers that name it (migration 0006).
+    op.add_column(
+        "users",
+        sa.Column("unread_notifications", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "users", sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     for table in ("releases", "posts"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
@@ -242,6 +244,6 @@ def downgrade() -> None:
     for table in ("posts", "releases"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("hidden")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("is_admin")
-        batch_op.drop_column("unread_notifications")
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as in upgrade().
+    op.drop_column("users", "is_admin")
+    op.drop_column("users", "unread_notifications")
