@@ -104,13 +104,6 @@ def spend(db: Session, limit: str, *identifiers: str) -> int:
     return seconds_left(limiter, item, identifiers)
 
 
-def wait_for(db: Session, limit: str, *identifiers: str) -> int:
-    """0 when a limit has room for one more hit, else the seconds until it has (no hit)."""
-    item = rate(limit)
-    limiter = FixedWindowRateLimiter(DatabaseStorage(db))
-    return 0 if limiter.test(item, *identifiers) else seconds_left(limiter, item, identifiers)
-
-
 def seconds_left(limiter: FixedWindowRateLimiter, item: RateLimitItem, identifiers) -> int:
     """Whole seconds until the limit's current window ends (at least 1)."""
     reset_at = limiter.get_window_stats(item, *identifiers).reset_time
