@@ -23,11 +23,18 @@ from .. import live, storage
 from ..config import settings
 from ..db import finish_transaction
 from ..models import (
+    Block,
+    Comment,
     DataExport,
+    Follow,
     Generation,
+    Like,
     Media,
+    Notification,
+    NotificationMute,
     Post,
     Release,
+    Report,
     User,
     UsernameChange,
     UserSession,
@@ -58,15 +65,16 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def owned(model, leave_out: tuple[str, ...] = ()) -> Rows:
-    """A section: every row of `model` whose user_id is the person's, oldest first,
+def owned(model, leave_out: tuple[str, ...] = (), by: str = "user_id") -> Rows:
+    """A section: every row of `model` whose `by` column is the person's, oldest first,
     less the columns in `leave_out` (secrets, server-side paths)."""
     columns = [c for c in model.__table__.columns if c.name not in leave_out]
+    owner = model.__table__.c[by]
 
     def rows(db: Session, user_id: int) -> list[dict]:
         """The person's rows of this table."""
         found = db.execute(
-            select(*columns).where(model.user_id == user_id).order_by(*model.__table__.primary_key)
+            select(*columns).where(owner == user_id).order_by(*model.__table__.primary_key)
         )
         return [{c.name: _plain(v) for c, v in zip(columns, row, strict=True)} for row in found]
 
@@ -93,6 +101,13 @@ SECTIONS: dict[str, Rows] = {
     "posts": owned(Post),
     "username_history": owned(UsernameChange),
     "sessions": owned(UserSession, leave_out=("id",)),
+    "likes": owned(Like),
+    "comments": owned(Comment),
+    "follows": owned(Follow, by="follower_id"),
+    "notifications": owned(Notification, by="recipient_id"),
+    "notification_mutes": owned(NotificationMute),
+    "reports": owned(Report, by="reporter_id"),
+    "blocks": owned(Block, by="blocker_id"),
 }
 
 
