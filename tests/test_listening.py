@@ -154,6 +154,24 @@ def test_release_page_shows_everything_with_absolute_open_graph(app, make_client
     assert oembed_link.startswith("http://localhost/oembed?")
 
 
+def test_release_page_has_the_like_button_and_the_comment_thread(app, make_client):
+    """Listeners like and comment where they listen: the thread and Like are on the page."""
+    _client, _user_id, release_id = published_release(app, make_client)
+    listener = make_client()
+    assert listener.post("/signup", data={"username": "listener",
+                                          "password": "a long pass phrase"}).status_code == 303
+    url = content_url(app, release_id)
+    posted = listener.post(f"/comments/release/{release_id}",
+                           data={"body": "lovely <b>track</b>"})
+    assert posted.status_code == 303
+    html = soup(listener.get(url))
+    like = html.find("button", string="Like")
+    assert like["aria-pressed"] == "false"
+    assert html.find("textarea", attrs={"name": "body"}) is not None
+    assert html.find("button", string="Post comment") is not None
+    assert "lovely <b>track</b>" in html.get_text()
+
+
 def test_release_urls_redirect_to_the_current_title(app, make_client):
     """The short address and an old title's address lead to the readable one."""
     client, _user_id, release_id = published_release(app, make_client)

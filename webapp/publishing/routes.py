@@ -8,7 +8,7 @@ from .. import db, htmx, live
 from ..access import private, public
 from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
-from ..social import search
+from ..social import cards, comments, search
 from . import content
 
 bp = Blueprint("publishing", __name__)
@@ -179,12 +179,15 @@ def release_page(release_id: int, slug: str):
     if slug != content.slug(release.title):
         # An old title's address leads to the current one.
         return redirect(release_url(release), 301)
+    viewer = _viewer_id()
     return render_template(
         "publishing/release.html",
         release=release,
         author=author,
         lyrics=content.lyrics_of(session, release),
         others=content.other_releases(session, release),
+        card_stats=cards.card_stats(session, viewer, [release.id], []),
+        thread=comments.thread(session, viewer, release.id),
     )
 
 
