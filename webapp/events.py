@@ -29,6 +29,11 @@ CHANNEL = "soundstage_events"
 RESYNC = "resync"
 # Internal: tells the streams of ended sessions to close; never forwarded to a browser.
 SESSIONS_ENDED = "sessions-ended"
+# Internal: a newer stream of the same session took this one's place; it closes.
+STREAM_REPLACED = "stream-replaced"
+# How long a replaced tab waits before it reconnects (SSE `retry`, in ms), so tabs past the
+# session's limit take turns slowly instead of replacing each other every two seconds.
+REPLACED_RETRY_MS = 60_000
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
 _ids = itertools.count(1)
@@ -98,8 +103,18 @@ class Bus:
             raise StreamRefused(503, 10, "Live updates are busy. They will reconnect shortly.")
         if len(self._subscribers.get(user_id, ())) >= limits.per_user:
             raise StreamRefused(429, 30, "Too many open tabs are following live updates.")
-        if sum(1 for sid in self._sessions.values() if sid == session_id) >= limits.per_session:
-            raise StreamRefused(429, 30, "Too many open tabs are following live updates.")
+        same_session = [q for q, sid in self._sessions.items() if sid == session_id]
+        if len(same_session) >= limits.per_session:
+            # The oldest stream of a session is most likely a page already left (its socket is
+            # noticed only at the next heartbeat), so the newest page wins its place.
+            self._replace(user_id, same_session[0])
+
+    def _replace(self, user_id: int, inbox: queue.Queue) -> None:
+        """Close one stream to make room for a newer one of its session (lock held)."""
+        self._sessions.pop(inbox, None)
+        self._subscribers[user_id].discard(inbox)
+        _drain(inbox)
+        inbox.put_nowait(Message(user_id, STREAM_REPLACED, {}, next_id()))
 
     def unsubscribe(self, user_id: int, inbox: queue.Queue) -> None:
         """Stop delivering to a queue (again is harmless)."""
@@ -326,6 +341,9 @@ def stream(
                     yield ": ping\n\n"
                     last_write = time.monotonic()
                 continue
+            if message.name == STREAM_REPLACED:
+                yield f"retry: {REPLACED_RETRY_MS}\n\n"
+                return
             if message.name == SESSIONS_ENDED:
                 if own_digest in message.data.get("sessions", ()):
                     return

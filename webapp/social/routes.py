@@ -171,6 +171,14 @@ def follow_box(user_id: int):
     return _follow_box_response(_user(user_id))
 
 
+def _follow_refused(person: User, error: str, profile: str):
+    """A refused follow or block: a flash and the profile without JavaScript, else the box."""
+    if not htmx.is_partial():
+        flash(error, "error")
+        return redirect(_next(profile), 303)
+    return _follow_box_response(person, error=error, status=422)
+
+
 @bp.post(f"/follows/<{ID}:user_id>")
 @private
 def follow(user_id: int):
@@ -179,10 +187,7 @@ def follow(user_id: int):
     person, error = follows.set_follow(db.session(), current_user, user_id, following)
     profile = url_for("profiles.public_profile", username=person.username)
     if error:
-        if not htmx.is_partial():
-            flash(error, "error")
-            return redirect(_next(profile), 303)
-        return _follow_box_response(person, error=error, status=422)
+        return _follow_refused(person, error, profile)
     message = (f"You follow {person.username}." if following
                else f"You no longer follow {person.username}.")
     box = follows.follow_box(db.session(), current_user.id, person)
@@ -201,10 +206,7 @@ def block(user_id: int):
     person, error = moderation.set_block(db.session(), current_user, user_id, blocking)
     profile = url_for("profiles.public_profile", username=person.username)
     if error:
-        if not htmx.is_partial():
-            flash(error, "error")
-            return redirect(_next(profile), 303)
-        return _follow_box_response(person, error=error, status=422)
+        return _follow_refused(person, error, profile)
     message = (f"You blocked {person.username}: you no longer see their comments, "
                "and neither of you follows the other." if blocking
                else f"You unblocked {person.username}.")
