@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, insert, select, update
 
-from tests.factories import counting_statements, make_release
+from tests.factories import counting_statements, make_release, user_ref
 from tests.test_releases import HX, new_user, track_and_cover, triggers
 from webapp import db
 from webapp.models import Comment, Follow, Like, Notification, Post, Release, Report, User, utcnow
@@ -507,7 +507,7 @@ def test_a_page_of_50_cards_costs_the_same_at_10_and_10000_likes_follows_comment
     bob.post(f"/follows/{alice_id}", data={"following": "1"})
     for kind, ident in (("release", release_ids[0]), ("post", post_ids[0])):
         bob.post(f"/likes/{kind}/{ident}", data={"liked": "1"})
-    urls = ("/explore/feed", "/explore/following/feed", f"/feeds/user/{alice_id}",
+    urls = ("/explore/feed", "/explore/following/feed", f"/feeds/user/{user_ref(app, alice_id)}",
             "/liked/feed")
     grow(app, fans, release_ids, post_ids, alice_id, 10)
     few = {url: statements(app, bob, url) for url in urls}

@@ -187,7 +187,8 @@ def release_page(release_id: int, slug: str):
         lyrics=content.lyrics_of(session, release),
         others=content.other_releases(session, release),
         card_stats=cards.card_stats(session, viewer, [release.id], []),
-        thread=comments.thread(session, viewer, release.id),
+        # Drafts have no thread: only a published release can be commented on.
+        thread=comments.thread(session, viewer, release.id) if release.published else None,
     )
 
 
@@ -288,11 +289,6 @@ def delete_post(post_id: int):
 
 
 # ---------------------------------------------------------------- feeds
-
-
-def _viewer_id() -> int | None:
-    """The signed-in viewer's id (their likes show as pressed), or None."""
-    return current_user.id if current_user.is_authenticated else None
 
 
 def _page() -> int:
