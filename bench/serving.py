@@ -81,14 +81,15 @@ def run_development(port: int) -> None:
     """What `flask serve` did before: jobs in-process, then Werkzeug's threaded server."""
     from werkzeug.serving import run_simple
 
-    from webapp import create_app, jobs
+    from webapp import create_app
+    from webapp.studio import worker
 
     app = create_app()
-    jobs.start_embedded(app)
+    worker.start_embedded(app)
     try:
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
-        jobs.stop_embedded(app)
+        worker.stop_embedded(app)
 
 
 def grid_tag(port: int, cookie: str) -> str:

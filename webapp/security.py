@@ -72,9 +72,18 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+# Static files that can never be opened as a document: they need only `nosniff`.
+SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
+
+
 def add_security_headers(response):
     """Headers every response carries, error pages included."""
     headers = response.headers
+    if request.endpoint == "static" and response.mimetype in SUBRESOURCE_TYPES:
+        # Document policies (CSP, framing, referrer, opener) do nothing for a stylesheet or
+        # a script, and would add 350 bytes to each of a page's dozen assets.
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
     is_media = response.mimetype.startswith(("image/", "audio/"))
     policy = MEDIA_CONTENT_SECURITY_POLICY if is_media else CONTENT_SECURITY_POLICY
     headers.setdefault("Content-Security-Policy", policy)
