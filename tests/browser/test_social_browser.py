@@ -77,6 +77,9 @@ def test_like_follow_comment_reach_the_other_person_live(new_page, live_server):
     bob_page.get_by_role("link", name="Following").click()
     expect(release_article(bob_page, title)).to_be_visible()
     bob_page.get_by_role("link", name="Everyone").click()
+    # The boosted navigation swaps <main> (and the search box in it): type once it has landed.
+    expect(bob_page).to_have_url(re.compile(r"/explore$"))
+    expect(bob_page.get_by_role("link", name="Everyone")).to_have_attribute("aria-current", "page")
     # Typed, not submitted: the fragment arrives as you type.
     bob_page.get_by_role("searchbox", name="Search").press_sequentially(title.split()[1][:5])
     expect(bob_page.locator("#search-results")).to_contain_text(title)
