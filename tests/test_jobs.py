@@ -248,6 +248,10 @@ def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice, tmp_path):
     assert generation.status == "failed"
     assert generation.error == generations.STORAGE_FAILED
     assert media_count(app) == 0
+    # Our failure does not use up the hourly allowance: with room for one job an hour,
+    # the person may start another at once.
+    app.config.update(DATA_DIR=str(tmp_path / "data"), JOBS_MAX_PER_HOUR=1)
+    assert submit(app, alice, kind="image", prompt="the same cover, saved this time")
 
 
 def test_progress_is_written_in_steps_and_published(app, alice):

@@ -234,7 +234,9 @@ def _limit_message(db: Session, user_id: int, now: datetime) -> str | None:
     max_per_hour = settings().jobs_max_per_hour
     recent = db.scalar(
         select(func.count(Generation.id)).where(
-            Generation.user_id == user_id, Generation.created_at > now - timedelta(hours=1)
+            Generation.user_id == user_id, Generation.created_at > now - timedelta(hours=1),
+            # A job our storage failed is our fault: it gives its place back.
+            or_(Generation.error.is_(None), Generation.error != STORAGE_FAILED),
         )
     )
     if recent >= max_per_hour:
