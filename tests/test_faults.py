@@ -1,6 +1,10 @@
 """Database faults answer 503 with Retry-After: never a 500, never a traceback."""
 
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,31 @@ def test_unreachable_postgresql_answers_503(tmp_path):
         assert response.status_code == 503, path
         assert response.headers["Retry-After"] == "5"
     shutdown_app(app)
+
+
+UNUSABLE_STORAGE_COMMANDS = {
+    "make run": ["-m", "flask", "--app", "webapp", "serve", "--port", "0"],
+    "flask worker": ["-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
+    "production gunicorn": ["-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
+                            "--bind", "127.0.0.1:0", "webapp:create_app()"],
+}
+
+
+@pytest.mark.parametrize("command", UNUSABLE_STORAGE_COMMANDS)
+def test_unusable_data_dir_stops_start_up_with_one_clear_line(command, tmp_path):
+    """A DATA_DIR that cannot hold files ends start-up with its reason and path, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("DATA_DIR below a file can never be created")
+    database = tmp_path / "soundstage.db"
+    upgrade(f"sqlite:///{database}")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", DATA_DIR=str(blocker / "data"),
+               SECRET_KEY="test-secret-key", WEB_CONCURRENCY="1")
+    finished = subprocess.run(
+        [sys.executable, *UNUSABLE_STORAGE_COMMANDS[command]], env=env, timeout=60,
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+    )
+    output = finished.stdout + finished.stderr
+    assert finished.returncode != 0, output
+    assert "Traceback" not in output
+    assert "Soundstage cannot start: the data directory is not writable" in output
+    assert f"{blocker / 'data'}. Set DATA_DIR to a folder this user can write." in output

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from . import db, migrate
+from . import db, migrate, storage
 
 
 def register_commands(app: Flask) -> None:
@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
         """Serve the embedded default: gunicorn, one worker running the jobs and events too."""
         from .gunicorn_conf import EmbeddedServer
 
+        _refuse_unusable_storage(app)
         port = port or app.config.settings.port
         click.echo(f"Soundstage is running at http://{host}:{port}/ (Ctrl-C stops it)")
         EmbeddedServer(app, host, port).run()
@@ -56,6 +57,7 @@ def register_commands(app: Flask) -> None:
         """Run a job consumer process (scale-out mode on PostgreSQL)."""
         from .studio import worker
 
+        _refuse_unusable_storage(app)
         worker.run_consumer(app, workers)
 
     @app.cli.command("export-user")
@@ -95,6 +97,12 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(deletion.BUSY)
         click.echo(f"Deleted {name}: {erased.files} files, {len(erased.generations)} "
                    f"generations; {erased.swept} leftover files swept.")
+
+
+def _refuse_unusable_storage(app: Flask) -> None:
+    """Stop with a one-line reason, not a traceback, if DATA_DIR cannot hold files."""
+    if refusal := storage.startup_refusal(app):
+        raise click.ClickException(refusal)
 
 
 def _user_id(session, name: str) -> int:

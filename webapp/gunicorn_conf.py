@@ -9,6 +9,7 @@ import os
 import signal
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -25,7 +26,8 @@ control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:
-    """On SIGTERM, close this worker's SSE streams first so browsers reconnect elsewhere."""
+    """Refuse to serve without usable storage; on SIGTERM, close SSE streams first."""
+    refuse_unusable_storage(worker)
     original = signal.getsignal(signal.SIGTERM)
 
     def close_streams_then_exit(signum, frame) -> None:
@@ -36,6 +38,16 @@ def post_worker_init(worker) -> None:
 
     signal.signal(signal.SIGTERM, close_streams_then_exit)
     signal.siginterrupt(signal.SIGTERM, False)
+
+
+def refuse_unusable_storage(worker) -> None:
+    """Stop the server with a one-line reason (no traceback) if DATA_DIR cannot hold files."""
+    from .storage import startup_refusal
+
+    if refusal := startup_refusal(worker.wsgi):
+        worker.log.error(refusal)
+        # gunicorn halts the whole server when a worker exits with its boot-error code.
+        raise SystemExit(Arbiter.WORKER_BOOT_ERROR)
 
 
 def close_streams(worker) -> None:

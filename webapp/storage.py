@@ -50,17 +50,33 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
     return path.stat().st_size
 
 
-def storage_problem(app: Flask | None = None) -> str | None:
-    """Why files cannot be stored now (missing, unwritable or nearly full DATA_DIR), or None."""
+def unusable_data_dir(app: Flask | None = None) -> str | None:
+    """Why DATA_DIR cannot hold files at all (not creatable, not a folder, read-only), or None."""
     root = data_dir(app)
     try:
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
             pass
-        free = shutil.disk_usage(root).free
     except OSError as error:
         return f"data directory is not writable ({error.strerror or error.__class__.__name__})"
-    if free < (app or current_app).config.settings.storage_min_free_bytes:
+    return None
+
+
+def startup_refusal(app: Flask) -> str | None:
+    """The one-line reason a server or worker must not start with this DATA_DIR, or None."""
+    problem = unusable_data_dir(app)
+    if problem is None:
+        return None
+    return (f"Soundstage cannot start: the {problem}: {data_dir(app)}. "
+            "Set DATA_DIR to a folder this user can write.")
+
+
+def storage_problem(app: Flask | None = None) -> str | None:
+    """Why files cannot be stored now (missing, unwritable or nearly full DATA_DIR), or None."""
+    if problem := unusable_data_dir(app):
+        return problem
+    minimum = (app or current_app).config.settings.storage_min_free_bytes
+    if shutil.disk_usage(data_dir(app)).free < minimum:
         return "data directory is nearly full"
     return None
 
