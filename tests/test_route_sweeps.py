@@ -6,6 +6,8 @@ private route aimed at another user's objects answers 404 and changes nothing;
 no GET changes the database.
 """
 
+from html.parser import HTMLParser
+
 import pytest
 
 from tests.routes import UNSAFE
@@ -81,3 +83,44 @@ def test_no_get_changes_the_database(app, canary, make_client):
             assert client.get(url).status_code < 500, url
             assert client.get(url, headers={"HX-Request": "true"}).status_code < 500, url
     assert checksum(app) == before
+
+
+class _Document(HTMLParser):
+    """Collects a page's <title> text and every element id."""
+
+    def __init__(self) -> None:
+        """An empty document."""
+        super().__init__()
+        self.title, self.ids, self._in_title = "", [], False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        """Note ids; enter the title."""
+        self.ids += [value for name, value in attrs if name == "id"]
+        self._in_title = self._in_title or tag == "title"
+
+    def handle_endtag(self, tag) -> None:
+        """Leave the title."""
+        self._in_title = self._in_title and tag != "title"
+
+    def handle_data(self, data) -> None:
+        """Keep the title's text."""
+        if self._in_title:
+            self.title += data
+
+
+def test_every_page_has_a_plain_title_and_unique_ids(app, canary):
+    """Every full page, as its owner sees it: a short text title, and no id used twice."""
+    owner = app.test_client()
+    owner.post("/login", data={"username": "owner", "password": "correct horse battery"})
+    pages = 0
+    for rule, _ in sweep_rules(app, {"GET"}):
+        response = owner.get(url_for_rule(rule, canary))
+        if response.status_code != 200 or b"<!doctype html>" not in response.data[:50].lower():
+            continue
+        document = _Document()
+        document.feed(response.get_data(as_text=True))
+        assert "<" not in document.title and len(document.title) < 120, (rule.rule, document.title)
+        duplicated = {i for i in document.ids if document.ids.count(i) > 1}
+        assert not duplicated, (rule.rule, duplicated)
+        pages += 1
+    assert pages >= 15
