@@ -71,6 +71,8 @@ def default_config(instance_path: str) -> dict:
         "JOBS_SHUTDOWN_SECONDS": 5,
         "JOBS_PROGRESS_STEP": 10,
         "JOBS_PROGRESS_SECONDS": 0.3,
+        "EXPORT_KEEP": timedelta(hours=24),
+        "EXPORT_STALE": timedelta(minutes=15),
         "RENAME_INTERVAL": timedelta(hours=24),
         "RENAME_UNDO_WINDOW": timedelta(minutes=30),
         # /healthz answers 503 when DATA_DIR has less free space than this.
@@ -91,8 +93,6 @@ def default_config(instance_path: str) -> dict:
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
         "FEED_PAGE_SIZE": 20,
-        "EXPORT_KEEP": timedelta(hours=24),
-        "EXPORT_STALE": timedelta(minutes=15),
         # The site's public origin for links other sites keep (OpenGraph, oEmbed); empty:
         # the origin the request came to.
         "PUBLIC_URL": "",
@@ -135,6 +135,8 @@ class Settings:
     jobs_shutdown_seconds: float
     jobs_progress_step: int
     jobs_progress_seconds: float
+    export_keep: timedelta
+    export_stale: timedelta
     session_idle_lifetime: timedelta
     session_absolute_lifetime: timedelta
     trust_proxy_hops: int
@@ -155,8 +157,6 @@ class Settings:
     library_page_size: int
     library_render_cache: int
     feed_page_size: int
-    export_keep: timedelta
-    export_stale: timedelta
     public_url: str
     other_releases_limit: int
     people_page_size: int

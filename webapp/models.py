@@ -7,17 +7,19 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column, relationship
 
 from .db import Base
 
@@ -25,6 +27,11 @@ from .db import Base
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def _user_ref(**options) -> MappedColumn:
+    """A column holding a user's id: the row is deleted along with the user."""
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), **options)
 
 
 class UTCDateTime(TypeDecorator):
@@ -89,7 +96,7 @@ class UserSession(Base):
     __tablename__ = "user_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = _user_ref(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
@@ -125,7 +132,7 @@ class UsernameChange(Base):
     __tablename__ = "username_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     old_username: Mapped[str] = mapped_column(String(30))
     new_username: Mapped[str] = mapped_column(String(30))
     old_key: Mapped[str] = mapped_column(String(30), index=True)
@@ -141,7 +148,7 @@ class Generation(Base):
     __tablename__ = "generations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     kind: Mapped[str] = mapped_column(String(10))  # music | image
     prompt: Mapped[str] = mapped_column(String(500))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -170,7 +177,7 @@ class Media(Base):
     __tablename__ = "media"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     generation_id: Mapped[int | None] = mapped_column(
         ForeignKey("generations.id", ondelete="SET NULL"), unique=True
     )
@@ -194,7 +201,7 @@ class Release(Base):
     __tablename__ = "releases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     music_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
     image_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(120))
@@ -238,7 +245,7 @@ class Post(Base):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     body: Mapped[str] = mapped_column(Text)
     release_id: Mapped[int | None] = mapped_column(
         ForeignKey("releases.id", ondelete="SET NULL")
@@ -258,9 +265,7 @@ class DataExport(Base):
     __tablename__ = "data_exports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = _user_ref(index=True)
     status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done|failed
     progress: Mapped[int] = mapped_column(Integer, default=0)
     file_name: Mapped[str | None] = mapped_column(String(64))
@@ -280,7 +285,7 @@ class Like(Base):
     __tablename__ = "likes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -295,23 +300,24 @@ class Like(Base):
     )
 
 
+def _person_links(name: str, source: str, target: str) -> Table:
+    """A table of (source, target, created_at): one person to another, once, never to oneself."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(source, Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        Column(target, Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        Column("created_at", UTCDateTime, nullable=False, default=utcnow),
+        CheckConstraint(f"{source} <> {target}", name="not_self"),
+        Index(f"ix_{name}_{target}", target),
+    )
+
+
 class Follow(Base):
     """The follower sees the followed person's releases and posts in their Following feed."""
 
-    __tablename__ = "follows"
-
-    follower_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    followed_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (
-        CheckConstraint("follower_id <> followed_id", name="not_self"),
-        Index("ix_follows_followed_id", "followed_id"),
-    )
+    # Declared by _person_links, so follows and blocks keep one shape.
+    __table__ = _person_links("follows", "follower_id", "followed_id")
 
 
 class Comment(Base):
@@ -321,7 +327,7 @@ class Comment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = _user_ref()
     body: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -339,9 +345,9 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = _user_ref()
     kind: Mapped[str] = mapped_column(String(10))  # like | follow | comment | plays
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = _user_ref()
     release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -361,9 +367,7 @@ class NotificationMute(Base):
 
     __tablename__ = "notification_mutes"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = _user_ref(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
@@ -373,7 +377,7 @@ class Report(Base):
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = _user_ref()
     kind: Mapped[str] = mapped_column(String(10))  # release | post | comment
     subject_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(500), default="")
@@ -389,17 +393,4 @@ class Report(Base):
 class Block(Base):
     """The blocker no longer sees the blocked person's comments; neither follows the other."""
 
-    __tablename__ = "blocks"
-
-    blocker_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    blocked_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (
-        CheckConstraint("blocker_id <> blocked_id", name="not_self"),
-        Index("ix_blocks_blocked_id", "blocked_id"),
-    )
+    __table__ = _person_links("blocks", "blocker_id", "blocked_id")

@@ -312,6 +312,31 @@ def _stars(draw: ImageDraw.ImageDraw, rng: np.random.Generator, count: int, max_
         _disc(draw, x, y, r, (255, 255, 245, int(a)))
 
 
+def _sky(
+    p: _Palette,
+    rng: np.random.Generator,
+    curve: float,
+    sun: tuple[float, float],
+    glow: tuple[float, RGB, float],
+    stars: tuple[int, float] | None = None,
+    disc: tuple[float, float, int] | None = None,
+) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """Sky with a glow (radius, colour, amount) at sun, stars if dark, its disc (lo, hi, alpha)."""
+    canvas = _gradient(p.top, p.bottom, curve)
+    sx, sy = sun
+    radius, color, amount = glow
+    _glow(canvas, sx, sy, radius, color, amount)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    if stars and p.dark:
+        _stars(draw, rng, *stars)
+    if disc:
+        smallest, largest, alpha = disc
+        size = float(rng.uniform(smallest, largest))
+        _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, size, (*p.light, alpha))
+    return image, draw
+
+
 # ---------------------------------------------------------------------------
 # Compositions
 # ---------------------------------------------------------------------------
@@ -319,14 +344,10 @@ def _stars(draw: ImageDraw.ImageDraw, rng: np.random.Generator, count: int, max_
 
 def _draw_horizon(p: _Palette, rng: np.random.Generator) -> Image.Image:
     """Sky, a low sun or moon with glow, and layered mountain ridges fading into haze."""
-    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.8, 1.6)))
-    sx, sy = float(rng.uniform(0.25, 0.75)), float(rng.uniform(0.3, 0.5))
-    _glow(canvas, sx, sy, 0.28, p.light, 0.35)
-    image = _to_image(canvas)
-    draw = ImageDraw.Draw(image, "RGBA")
-    if p.dark:
-        _stars(draw, rng, 260, 0.6)
-    _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, float(rng.uniform(70, 130)), (*p.light, 235))
+    curve = float(rng.uniform(0.8, 1.6))
+    sun = float(rng.uniform(0.25, 0.75)), float(rng.uniform(0.3, 0.5))
+    image, draw = _sky(p, rng, curve, sun, glow=(0.28, p.light, 0.35), stars=(260, 0.6),
+                       disc=(70, 130, 235))
     layers = int(rng.integers(4, 7))
     for i in range(layers):
         t = (i + 1) / layers
@@ -338,13 +359,9 @@ def _draw_horizon(p: _Palette, rng: np.random.Generator) -> Image.Image:
 
 def _draw_waves(p: _Palette, rng: np.random.Generator) -> Image.Image:
     """Sun over layered sine-wave bands with thin foam highlights."""
-    canvas = _gradient(p.top, p.bottom, 1.3)
     sx = float(rng.uniform(0.3, 0.7))
-    _glow(canvas, sx, 0.42, 0.3, p.accent, 0.4)
-    image = _to_image(canvas)
-    draw = ImageDraw.Draw(image, "RGBA")
-    if p.dark:
-        _stars(draw, rng, 200, 0.45)
+    image, draw = _sky(p, rng, 1.3, (sx, 0.42), glow=(0.3, p.accent, 0.4), stars=(200, 0.45))
+    # This sun's disc sits a little above its glow, so it is drawn here rather than by _sky.
     _disc(draw, sx * COVER_SIZE, 0.4 * COVER_SIZE, float(rng.uniform(80, 150)), (*p.light, 220))
     bands = int(rng.integers(5, 9))
     x = np.linspace(0.0, 1.0, 257)
@@ -551,14 +568,10 @@ def _tile_shape(
 
 def _draw_city(p: _Palette, rng: np.random.Generator) -> Image.Image:
     """A skyline in two depths with lit windows, under a sky with a low sun or moon."""
-    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.8, 1.5)))
-    sx, sy = float(rng.uniform(0.15, 0.85)), float(rng.uniform(0.2, 0.45))
-    _glow(canvas, sx, sy, 0.25, p.light, 0.4)
-    image = _to_image(canvas)
-    draw = ImageDraw.Draw(image, "RGBA")
-    if p.dark:
-        _stars(draw, rng, 160, 0.45)
-    _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, float(rng.uniform(40, 90)), (*p.light, 220))
+    curve = float(rng.uniform(0.8, 1.5))
+    sun = float(rng.uniform(0.15, 0.85)), float(rng.uniform(0.2, 0.45))
+    image, draw = _sky(p, rng, curve, sun, glow=(0.25, p.light, 0.4), stars=(160, 0.45),
+                       disc=(40, 90, 220))
     lit = 0.55 if p.dark else 0.18
     for depth, (low, high) in enumerate(((0.25, 0.6), (0.45, 0.85))):
         color = _blend(_blend(p.bottom, p.deep, 0.55), p.deep, depth * 0.9)
@@ -592,13 +605,9 @@ def _windows(
 
 def _draw_forest(p: _Palette, rng: np.random.Generator) -> Image.Image:
     """Rows of pines (or round trees) fading into haze, a sun behind them."""
-    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.8, 1.6)))
-    sx = float(rng.uniform(0.2, 0.8))
-    _glow(canvas, sx, 0.4, 0.3, p.light, 0.45)
-    image = _to_image(canvas)
-    draw = ImageDraw.Draw(image, "RGBA")
-    if p.dark:
-        _stars(draw, rng, 180, 0.4)
+    curve = float(rng.uniform(0.8, 1.6))
+    sun = float(rng.uniform(0.2, 0.8)), 0.4
+    image, draw = _sky(p, rng, curve, sun, glow=(0.3, p.light, 0.45), stars=(180, 0.4))
     pines = rng.random() < 0.7
     rows = int(rng.integers(3, 6))
     for row in range(rows):
@@ -634,12 +643,9 @@ def _pine(
 
 def _draw_desert(p: _Palette, rng: np.random.Generator) -> Image.Image:
     """A big sun over layered dunes with lit crests, and the odd cactus."""
-    canvas = _gradient(p.top, p.bottom, float(rng.uniform(1.0, 1.8)))
-    sx, sy = float(rng.uniform(0.25, 0.75)), float(rng.uniform(0.25, 0.45))
-    _glow(canvas, sx, sy, 0.35, p.accent, 0.5)
-    image = _to_image(canvas)
-    draw = ImageDraw.Draw(image, "RGBA")
-    _disc(draw, sx * COVER_SIZE, sy * COVER_SIZE, float(rng.uniform(90, 170)), (*p.light, 235))
+    curve = float(rng.uniform(1.0, 1.8))
+    sun = float(rng.uniform(0.25, 0.75)), float(rng.uniform(0.25, 0.45))
+    image, draw = _sky(p, rng, curve, sun, glow=(0.35, p.accent, 0.5), disc=(90, 170, 235))
     x = np.linspace(0.0, 1.0, 257)
     layers = int(rng.integers(3, 6))
     for i in range(layers):

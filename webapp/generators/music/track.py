@@ -81,38 +81,27 @@ def synthesize(
 
 
 def render_track(
-    prompt: str,
-    genre: str,
-    duration: int,
-    seed: int,
-    out: Output,
-    progress: ProgressFn | None = None,
-    *,
-    title: str | None = None,
-    artist: str | None = None,
+    prompt: str, genre: str, duration: int, seed: int, out: Output,
+    progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
+    waveform_out: Output | None = None,
 ) -> float:
-    """Compose, synthesize and write a tagged MP3 to out; returns its duration in seconds."""
+    """Compose, synthesize and write a tagged MP3, and its waveform if asked; returns seconds."""
     report = Progress(progress)
     samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
-    write_output(out, encode_mp3(samples, report.sub(40, 100), title, artist))
+    encoding_from = 40
+    if waveform_out is not None:
+        render_waveform(samples, waveform_out)
+        encoding_from = 42
+    write_output(out, encode_mp3(samples, report.sub(encoding_from, 100), title, artist))
     return samples.shape[0] / SAMPLE_RATE
 
 
 def render_track_with_waveform(
-    prompt: str,
-    genre: str,
-    duration: int,
-    seed: int,
-    audio_out: Output,
-    waveform_out: Output,
-    progress: ProgressFn | None = None,
-    *,
-    title: str | None = None,
-    artist: str | None = None,
+    prompt: str, genre: str, duration: int, seed: int, audio_out: Output, waveform_out: Output,
+    progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
 ) -> float:
     """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
-    report = Progress(progress)
-    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
-    render_waveform(samples, waveform_out)
-    write_output(audio_out, encode_mp3(samples, report.sub(42, 100), title, artist))
-    return samples.shape[0] / SAMPLE_RATE
+    return render_track(
+        prompt, genre, duration, seed, audio_out, progress,
+        title=title, artist=artist, waveform_out=waveform_out,
+    )
