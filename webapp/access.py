@@ -1,8 +1,12 @@
 """Every view declares who may see it: the route sweep fails on an undeclared one."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
+from flask import abort
 from flask_login import login_required
+
+T = TypeVar("T")
 
 
 def public(view: Callable) -> Callable:
@@ -16,3 +20,10 @@ def private(view: Callable) -> Callable:
     wrapped = login_required(view)
     wrapped.access = "private"
     return wrapped
+
+
+def or_404(found: T | None) -> T:
+    """What a lookup found, or a 404: a missing thing and someone else's look the same."""
+    if found is None:
+        abort(404)
+    return found

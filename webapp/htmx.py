@@ -1,5 +1,6 @@
 """The only module that spells htmx header names, and the answer every htmx form gives."""
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 
@@ -105,6 +106,24 @@ def retarget(response: Response, selector: str, swap: str) -> Response:
     return response
 
 
+def fragment_of(page_url: Callable[..., str]) -> Callable[[Callable], Callable]:
+    """Make a view a region's fragment: plain visits go (303) to `page_url(**view_args)`."""
+
+    def decorate(view: Callable) -> Callable:
+        """Wrap one fragment view."""
+
+        @functools.wraps(view)
+        def fragment_view(**view_args) -> Response:
+            """The fragment for htmx, the page's address for anything else."""
+            if not is_partial():
+                return vary(redirect(page_url(**view_args), 303))
+            return vary(make_response(view(**view_args)))
+
+        return fragment_view
+
+    return decorate
+
+
 def form_errors(form: Callable[[], str], page: Callable[[], str], status: int = 422) -> Response:
     """A form that did not validate: its partial for htmx, the whole page for a plain post."""
     return vary(make_response(form() if is_partial() else page(), status))
@@ -126,3 +145,13 @@ def form_done(
     for name, detail in events:
         trigger(response, name, detail)
     return vary(announce(response, message))
+
+
+def form_refused(
+    message: str, back_url: str, partial: Callable[[], str] = str, status: int = 422
+) -> Response:
+    """A refused form: htmx gets `partial` with `status` and `message` announced, a post a 303."""
+    if not is_partial():
+        flash(message, "error")
+        return redirect(back_url, 303)
+    return announce(make_response(partial(), status), message)

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -14,7 +13,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from .. import db, htmx, live
-from ..access import private, public
+from ..access import or_404, private, public
 from ..forms import FormErrors, safe_next
 from ..models import utcnow
 from ..security import client_address
@@ -170,9 +169,7 @@ def export_card():
 @private
 def download_export(export_id: int):
     """The person's own ready export as a ZIP (404 for anyone else's or once expired)."""
-    path = exports.download_path(db.session(), current_user.id, export_id)
-    if path is None:
-        abort(404)
+    path = or_404(exports.download_path(db.session(), current_user.id, export_id))
     response = send_file(
         path, mimetype="application/zip", as_attachment=True,
         download_name=f"soundstage-{current_user.username}-export.zip",

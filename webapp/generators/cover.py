@@ -263,6 +263,7 @@ def _window(cx: float, cy: float, reach: float) -> tuple[slice, slice]:
     """Row and column slices of the pixels within reach (0..1 units) of a point."""
 
     def span(centre: float) -> slice:
+        """The pixel indices within reach of one coordinate."""
         lo = int(max(0.0, centre - reach) * COVER_SIZE)
         hi = int(np.ceil(min(1.0, centre + reach) * COVER_SIZE))
         return slice(lo, max(lo, hi))

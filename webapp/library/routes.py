@@ -16,12 +16,10 @@ from collections import OrderedDict
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     g,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -29,7 +27,7 @@ from flask import (
 from flask_login import current_user
 
 from .. import db, htmx, live
-from ..access import private
+from ..access import or_404, private
 from ..config import settings
 from .items import (
     KIND_TABS,
@@ -227,9 +225,7 @@ def grid():
 @private
 def confirm_delete(media_id: int):
     """Ask before deleting (the no-JavaScript path), saying which releases go with it."""
-    item = item_for_owner(db.session(), current_user.id, media_id)
-    if item is None:
-        abort(404)
+    item = or_404(item_for_owner(db.session(), current_user.id, media_id))
     used = releases_using(db.session(), current_user.id, [item.id]).get(item.id, [])
     return render_template(
         "library/delete.html", item=item, warning=delete_warning(item, used),
@@ -241,19 +237,15 @@ def confirm_delete(media_id: int):
 @private
 def delete(media_id: int):
     """Delete an item; htmx removes its card, a plain form goes back to the library."""
-    deleted = delete_item(db.session(), current_user.id, media_id)
-    if deleted is None:
-        abort(404)
+    deleted = or_404(delete_item(db.session(), current_user.id, media_id))
     message = f"Deleted “{deleted.title}”."
     if deleted.releases:
         message += " Its release was removed too." if deleted.releases == 1 else (
             f" {deleted.releases} releases using it were removed too."
         )
-    if htmx.is_partial():
-        response = make_response("", 200)
+    return htmx.form_done(
+        message,
+        url_for(".library", tab=KIND_TABS[deleted.kind]),
         # This tab re-checks at once (the live event says the same to the other tabs).
-        htmx.trigger(response, live.LIBRARY_CHANGED, {"version": deleted.version})
-        htmx.announce(response, message)
-        return htmx.vary(response)
-    flash(message, "success")
-    return htmx.vary(redirect(url_for(".library", tab=KIND_TABS[deleted.kind]), 303))
+        events=[(live.LIBRARY_CHANGED, {"version": deleted.version})],
+    )

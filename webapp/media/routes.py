@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import db, storage
-from ..access import public
+from ..access import or_404, public
 from ..models import Media, Release
 
 bp = Blueprint("media", __name__)
@@ -49,10 +49,7 @@ def download_name(title: str, mime_type: str) -> str:
 
 def _serve(media_id: int, preview: bool):
     """Send the file (Range and conditional requests work), or 404 when not allowed."""
-    found = viewable_media(media_id)
-    if found is None:
-        abort(404)
-    media, release_title, owner = found
+    media, release_title, owner = or_404(viewable_media(media_id))
     relative = media.preview_path if preview else media.file_path
     if not relative:
         abort(404)

@@ -1,5 +1,7 @@
 """Public profiles, profile settings (username and avatar), username history, avatars."""
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -14,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from .. import db, htmx, live
-from ..access import private, public
+from ..access import or_404, private, public
 from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
 from ..publishing import content
@@ -50,9 +52,7 @@ def public_profile(username: str):
 @public
 def profile_header(user_id: int):
     """A profile's header (avatar and name); 304 when the page already holds this version."""
-    user = db.session().get(User, user_id)
-    if user is None:
-        abort(404)
+    user = or_404(db.session().get(User, user_id))
     level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
     # On the profile page itself the fragment also carries the new <title>.
     template = "profiles/header_fragment.html" if level == 1 else "partials/profile_header.html"
@@ -84,23 +84,20 @@ bp.add_app_template_filter(about.link_label, "link_label")
 @public
 def avatar(filename: str):
     """An avatar picture: only our own random names, always served as WebP."""
-    path = avatars.path_of(filename)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=avatars.MIME_TYPE, conditional=True)
-    # Names are random and never reused, so the file can be cached for good.
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    return _picture(avatars.path_of(filename))
 
 
 @bp.get("/banners/<filename>")
 @public
 def banner(filename: str):
     """A banner picture: only our own random names, always served as WebP."""
-    path = avatars.path_of(filename, avatars.BANNER)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=avatars.MIME_TYPE, conditional=True)
+    return _picture(avatars.path_of(filename, avatars.BANNER))
+
+
+def _picture(path: Path | None):
+    """Send an avatar or banner file (404 when the name was not one of ours)."""
+    response = send_file(or_404(path), mimetype=avatars.MIME_TYPE, conditional=True)
+    # Names are random and never reused, so the file can be cached for good.
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
@@ -176,31 +173,33 @@ def undo():
     if result.ok:
         # The Undo button is gone after the swap: focus moves to the restored name.
         return _changed(result.message, result.username, None, focus_username=True)
-    if not htmx.is_partial():
-        flash(result.message, "error")
-        return redirect(url_for(".settings"), 303)
-    response = _render_settings(FormErrors({"form": result.message}), STATUS[result.outcome])
-    return htmx.announce(response, result.message)
+    errors, status = FormErrors({"form": result.message}), STATUS[result.outcome]
+    return htmx.form_refused(
+        result.message, url_for(".settings"),
+        lambda: _render_settings(errors, status).get_data(as_text=True), status,
+    )
 
 
 @bp.get("/settings/profile/history")
 @private
 def username_history():
     """Every change of the user's name, newest first, with its UTC time."""
-    changes = usernames.history(db.session(), current_user.id)
-    return render_template("profiles/history.html", changes=changes)
+    return render_template("profiles/history.html", changes=_history())
 
 
 @bp.get("/fragments/username-history")
 @private
 def username_history_fragment():
     """The history table alone, for live refresh; 304 when unchanged."""
-    def render() -> str:
-        """The table, read only when the page's copy is out of date."""
-        changes = usernames.history(db.session(), current_user.id)
-        return render_template("partials/username_history.html", changes=changes)
+    return htmx.versioned_fragment(
+        profile_tag(current_user),
+        lambda: render_template("partials/username_history.html", changes=_history()),
+    )
 
-    return htmx.versioned_fragment(profile_tag(current_user), render)
+
+def _history() -> list:
+    """The signed-in user's username changes, newest first."""
+    return usernames.history(db.session(), current_user.id)
 
 
 def _changed(

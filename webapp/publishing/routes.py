@@ -1,11 +1,11 @@
 """Publishing: releases (create, publish, unpublish, delete), posts, and the public feeds."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import db, htmx, live
-from ..access import private, public
+from ..access import or_404, private, public
 from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
 from ..social import cards, comments, search
@@ -298,54 +298,60 @@ def _page() -> int:
 
 def _feed_response(feed: content.Feed):
     """The feed fragment, or 304 when the region already shows this version."""
-    return htmx.vary(htmx.versioned_fragment(
+    return htmx.versioned_fragment(
         viewer_feed_tag(feed), lambda: render_template("partials/feed.html", feed=feed)
-    ))
+    )
 
 
 @bp.get("/explore")
 @public
 def explore():
     """Everyone's published releases and posts, newest first, with the post form."""
-    feed = content.explore_feed(db.session(), _page(), _viewer_id())
-    return render_template("publishing/explore.html", feed=feed)
+    return render_template("publishing/explore.html", feed=_everyone())
 
 
 @bp.get("/explore/feed")
 @public
+@htmx.fragment_of(lambda: url_for(".explore", page=_page()))
 def explore_feed():
     """The explore feed fragment (a plain visit goes to the page)."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".explore", page=_page()), 303))
-    return _feed_response(content.explore_feed(db.session(), _page(), _viewer_id()))
+    return _feed_response(_everyone())
+
+
+def _everyone() -> content.Feed:
+    """The page of the Everyone feed that the query string asks for."""
+    return content.explore_feed(db.session(), _page(), _viewer_id())
 
 
 @bp.get("/explore/following")
 @private
 def following():
     """The releases and posts of the people you follow, newest first."""
-    feed = content.following_feed(db.session(), current_user.id, _page())
-    return render_template("publishing/explore.html", feed=feed)
+    return render_template("publishing/explore.html", feed=_followed())
 
 
 @bp.get("/explore/following/feed")
 @private
+@htmx.fragment_of(lambda: url_for(".following", page=_page()))
 def following_feed():
     """The Following feed fragment (a plain visit goes to the page)."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".following", page=_page()), 303))
-    return _feed_response(content.following_feed(db.session(), current_user.id, _page()))
+    return _feed_response(_followed())
+
+
+def _followed() -> content.Feed:
+    """The page of the Following feed that the query string asks for."""
+    return content.following_feed(db.session(), current_user.id, _page())
 
 
 @bp.get("/feeds/user/<user_ref:user_id>")
 @public
 def user_feed(user_id: int):
     """One user's feed fragment (a plain visit goes to their profile, by current name)."""
-    username = db.session().scalar(select(User.username).where(User.id == user_id))
-    if username is None:
-        abort(404)
+    username = or_404(db.session().scalar(select(User.username).where(User.id == user_id)))
     if not htmx.is_partial():
         profile = url_for("profiles.public_profile", username=username, page=_page())
         return htmx.vary(redirect(profile, 303))
-    return _feed_response(content.profile_feed(db.session(), user_id, _page(), _viewer_id()))
+    return htmx.vary(
+        _feed_response(content.profile_feed(db.session(), user_id, _page(), _viewer_id()))
+    )
 

@@ -1,20 +1,11 @@
 """Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import db, htmx, live
-from ..access import private, public
+from ..access import or_404, private, public
 from ..forms import parse_page, safe_next
 from ..models import User, utcnow
 from ..profiles.usernames import username_key
@@ -69,18 +60,14 @@ def _viewer_id() -> int | None:
 
 def _user(user_id: int) -> User:
     """A user by id, or 404."""
-    user = db.session().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return or_404(db.session().get(User, user_id))
 
 
 def _user_named(username: str) -> User:
     """A user by current name (any case), or 404."""
-    user = db.session().scalar(select(User).where(User.username_key == username_key(username)))
-    if user is None:
-        abort(404)
-    return user
+    return or_404(
+        db.session().scalar(select(User).where(User.username_key == username_key(username)))
+    )
 
 
 # ---------------------------------------------------------------- likes
@@ -128,21 +115,24 @@ def _like(kind: str, subject_id: int):
 @private
 def liked():
     """The releases and posts you liked, newest first."""
-    feed = content.liked_feed(db.session(), current_user.id, _page())
-    return render_template("social/liked.html", feed=feed)
+    return render_template("social/liked.html", feed=_liked())
 
 
 @bp.get("/liked/feed")
 @private
+@htmx.fragment_of(lambda: url_for(".liked", page=_page()))
 def liked_feed():
     """The Liked feed fragment (a plain visit goes to the page)."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".liked", page=_page()), 303))
-    feed = content.liked_feed(db.session(), current_user.id, _page())
-    return htmx.vary(htmx.versioned_fragment(
+    feed = _liked()
+    return htmx.versioned_fragment(
         content.feed_tag(feed, current_user.id),
         lambda: render_template("partials/feed.html", feed=feed),
-    ))
+    )
+
+
+def _liked() -> content.Feed:
+    """The page of your Liked feed that the query string asks for."""
+    return content.liked_feed(db.session(), current_user.id, _page())
 
 
 def _page() -> int:
@@ -153,30 +143,31 @@ def _page() -> int:
 # ---------------------------------------------------------------- follows and blocks
 
 
-def _follow_box_response(user: User, *, error: str = "", status: int = 200):
-    """The follow box of a profile as the viewer sees it, or 304 when unchanged."""
-    box = follows.follow_box(db.session(), _viewer_id(), user)
-    if error:
-        body = render_template("partials/follow_box.html", box=box, follow_error=error)
-        return htmx.announce(make_response(body, status), error)
+@bp.get(f"/fragments/follow-box/<{ID}:user_id>")
+@public
+def follow_box(user_id: int):
+    """A profile's follower and following counts with the viewer's buttons; 304 when unchanged."""
+    box = follows.follow_box(db.session(), _viewer_id(), _user(user_id))
     return htmx.versioned_fragment(
         box.version, lambda: render_template("partials/follow_box.html", box=box)
     )
 
 
-@bp.get(f"/fragments/follow-box/<{ID}:user_id>")
-@public
-def follow_box(user_id: int):
-    """A profile's follower and following counts with the viewer's buttons; 304 when unchanged."""
-    return _follow_box_response(_user(user_id))
+def _follow_box_answer(person: User, error: str, message: str):
+    """After a follow or block: the updated box (or the refusal in it); without JS, the profile."""
+    back = _next(url_for("profiles.public_profile", username=person.username))
 
+    def box(follow_error: str = "") -> str:
+        """The box as the signed-in person now sees it (read only when htmx wants it)."""
+        state = follows.follow_box(db.session(), current_user.id, person)
+        return render_template("partials/follow_box.html", box=state, follow_error=follow_error)
 
-def _follow_refused(person: User, error: str, profile: str):
-    """A refused follow or block: a flash and the profile without JavaScript, else the box."""
-    if not htmx.is_partial():
-        flash(error, "error")
-        return redirect(_next(profile), 303)
-    return _follow_box_response(person, error=error, status=422)
+    if error:
+        return htmx.form_refused(error, back, lambda: box(error))
+    return htmx.form_done(
+        message, back, box,
+        [(live.FOLLOW_CHANGED, {"follower": current_user.id, "followed": person.id})],
+    )
 
 
 @bp.post(f"/follows/<{ID}:user_id>")
@@ -185,16 +176,10 @@ def follow(user_id: int):
     """Follow ("1") or unfollow ("0") someone."""
     following = _flag("following")
     person, error = follows.set_follow(db.session(), current_user, user_id, following)
-    profile = url_for("profiles.public_profile", username=person.username)
-    if error:
-        return _follow_refused(person, error, profile)
-    message = (f"You follow {person.username}." if following
-               else f"You no longer follow {person.username}.")
-    box = follows.follow_box(db.session(), current_user.id, person)
-    return htmx.form_done(
-        message, _next(profile),
-        lambda: render_template("partials/follow_box.html", box=box),
-        [(live.FOLLOW_CHANGED, {"follower": current_user.id, "followed": person.id})],
+    return _follow_box_answer(
+        person, error,
+        f"You follow {person.username}." if following
+        else f"You no longer follow {person.username}.",
     )
 
 
@@ -204,17 +189,11 @@ def block(user_id: int):
     """Block ("1") or unblock ("0") someone: their comments disappear for you, follows end."""
     blocking = _flag("blocked")
     person, error = moderation.set_block(db.session(), current_user, user_id, blocking)
-    profile = url_for("profiles.public_profile", username=person.username)
-    if error:
-        return _follow_refused(person, error, profile)
-    message = (f"You blocked {person.username}: you no longer see their comments, "
-               "and neither of you follows the other." if blocking
-               else f"You unblocked {person.username}.")
-    box = follows.follow_box(db.session(), current_user.id, person)
-    return htmx.form_done(
-        message, _next(profile),
-        lambda: render_template("partials/follow_box.html", box=box),
-        [(live.FOLLOW_CHANGED, {"follower": current_user.id, "followed": person.id})],
+    return _follow_box_answer(
+        person, error,
+        f"You blocked {person.username}: you no longer see their comments, "
+        "and neither of you follows the other." if blocking
+        else f"You unblocked {person.username}.",
     )
 
 
@@ -250,14 +229,13 @@ def release_comments(release_id: int):
 
 @bp.get(f"/comments/release/<{ID}:release_id>/thread")
 @public
+@htmx.fragment_of(lambda release_id: url_for(".release_comments", release_id=release_id))
 def comment_thread(release_id: int):
     """The thread fragment; 304 while it shows the same comments."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".release_comments", release_id=release_id), 303))
     thread = comments.thread(db.session(), _viewer_id(), release_id, _thread_page(release_id))
-    return htmx.vary(htmx.versioned_fragment(
+    return htmx.versioned_fragment(
         thread.version, lambda: render_template("partials/comment_thread.html", thread=thread)
-    ))
+    )
 
 
 @bp.post(f"/comments/release/<{ID}:release_id>")
@@ -313,10 +291,7 @@ def report():
                                request.form.get("reason", ""))
     back = _next(url_for("publishing.explore"))
     if errors:
-        if not htmx.is_partial():
-            flash(next(iter(errors.messages.values())), "error")
-            return redirect(back, 303)
-        return htmx.announce(make_response("", 422), next(iter(errors.messages.values())))
+        return htmx.form_refused(next(iter(errors.messages.values())), back)
     return htmx.form_done(
         "Thank you: an admin will review your report.", back,
         lambda: render_template("partials/reported.html"),
@@ -363,15 +338,14 @@ def notifications_page():
 
 @bp.get("/notifications/list")
 @private
+@htmx.fragment_of(lambda: url_for(".notifications_page", page=_page()))
 def notification_list():
     """The list fragment (it marks what it shows read); 304 while nothing is new."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".notifications_page", page=_page()), 303))
     session = db.session()
     found = notifications.page_of(session, current_user.id, _page())
-    response = htmx.vary(htmx.versioned_fragment(
+    response = htmx.versioned_fragment(
         found.version, lambda: render_template("partials/notification_list.html", notes=found)
-    ))
+    )
     if notifications.mark_read(session, current_user.id):
         htmx.trigger(response, live.NOTIFICATIONS_CHANGED, {"unread": 0})
     return response
@@ -430,10 +404,7 @@ def search_page():
 
 @bp.get("/search/results")
 @public
+@htmx.fragment_of(lambda: url_for(".search_page", **request.args))
 def search_results():
     """The results fragment, fetched as you type (a plain visit goes to the page)."""
-    if not htmx.is_partial():
-        return htmx.vary(redirect(url_for(".search_page", **request.args), 303))
-    return htmx.vary(make_response(
-        render_template("partials/search_results.html", results=_search())
-    ))
+    return render_template("partials/search_results.html", results=_search())

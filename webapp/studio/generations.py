@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Update, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -367,6 +367,15 @@ def claim(db: Session, generation_id: int, *, now: datetime | None = None) -> Cl
                  row.attempts, token, row.username)
 
 
+def _while_held(held: Claim) -> Update:
+    """An UPDATE of the job that matches nothing once our lease on it is lost."""
+    return update(Generation).where(
+        Generation.id == held.generation_id,
+        Generation.lease_token == held.token,
+        Generation.status == "running",
+    )
+
+
 def report_progress(
     db: Session, held: Claim, progress: int, *, now: datetime | None = None
 ) -> None:
@@ -378,13 +387,7 @@ def report_progress(
     lease = timedelta(seconds=settings().jobs_lease_seconds)
     progress = max(0, min(99, int(progress)))
     changed = db.execute(
-        update(Generation)
-        .where(
-            Generation.id == held.generation_id,
-            Generation.lease_token == held.token,
-            Generation.status == "running",
-        )
-        .values(progress=progress, lease_until=now + lease, updated_at=now)
+        _while_held(held).values(progress=progress, lease_until=now + lease, updated_at=now)
     ).rowcount
     if changed != 1:
         db.rollback()
@@ -414,13 +417,7 @@ def complete(
     """
     now = now or utcnow()
     done = db.execute(
-        update(Generation)
-        .where(
-            Generation.id == held.generation_id,
-            Generation.lease_token == held.token,
-            Generation.status == "running",
-        )
-        .values(
+        _while_held(held).values(
             status="done", progress=100, error=None, finished_at=now, updated_at=now,
             lease_until=None,
         )
@@ -464,16 +461,9 @@ def fail_attempt(
     """
     now = now or utcnow()
     max_attempts = settings().jobs_max_attempts
-    fenced = (
-        Generation.id == held.generation_id,
-        Generation.lease_token == held.token,
-        Generation.status == "running",
-    )
     if held.attempts < max_attempts:
         retried = db.execute(
-            update(Generation)
-            .where(*fenced)
-            .values(
+            _while_held(held).values(
                 status="queued", progress=0, lease_token=None, lease_until=None, updated_at=now
             )
         ).rowcount
@@ -482,9 +472,7 @@ def fail_attempt(
         db.commit()
         return retried == 1
     failed = db.execute(
-        update(Generation)
-        .where(*fenced)
-        .values(
+        _while_held(held).values(
             status="failed", error=message or RENDER_FAILED.get(held.kind, STALLED),
             lease_token=None, lease_until=None, finished_at=now, updated_at=now,
         )

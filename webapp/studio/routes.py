@@ -2,11 +2,11 @@
 
 import hashlib
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db, htmx
-from ..access import private
+from ..access import or_404, private
 from ..config import settings
 from ..forms import FormErrors
 from ..generators import music
@@ -80,13 +80,12 @@ def submit():
     """Start a job: the fresh form and the job list for htmx, or 303 back to the studio."""
     result = generations.submit(db.session(), current_user.id, request.form, enqueue=worker.enqueue)
     if result.errors:
-        status = 429 if result.limited else 422
         context = _form_context(result.request, result.errors)
-        if htmx.is_partial():
-            body = render_template("partials/studio_form.html", **context)
-        else:
-            body = render_template("studio/studio.html", **context, **_list_context())
-        return htmx.vary(make_response(body, status))
+        return htmx.form_errors(
+            lambda: render_template("partials/studio_form.html", **context),
+            lambda: render_template("studio/studio.html", **context, **_list_context()),
+            429 if result.limited else 422,
+        )
     generation = result.generation
     what = "track" if generation.kind == "music" else "cover"
     message = (
@@ -109,10 +108,9 @@ def submit():
 @private
 def generation_card(generation_id: int):
     """One job card (owner only): 304 when the card the page holds is still current."""
-    found = generations.generation_for_owner(db.session(), current_user.id, generation_id)
-    if found is None:
-        abort(404)
-    generation, media = found
+    generation, media = or_404(
+        generations.generation_for_owner(db.session(), current_user.id, generation_id)
+    )
     version = generations.card_version(generation, media)
     previous = htmx.client_version()
     if previous == version:
@@ -134,9 +132,7 @@ def generation_card(generation_id: int):
 @private
 def cancel(generation_id: int):
     """Cancel a queued or running job; htmx removes its card, a plain form goes back."""
-    cancelled = generations.cancel(db.session(), current_user.id, generation_id)
-    if cancelled is None:
-        abort(404)
+    cancelled = or_404(generations.cancel(db.session(), current_user.id, generation_id))
     message = f"Cancelled “{generation_title(cancelled.prompt)}”."
     if htmx.is_htmx():
         response = make_response("", 200)

@@ -289,6 +289,7 @@ def _drum_kit(boomy: bool) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(808 if boomy else 909)
 
     def noise(duration: float) -> np.ndarray:
+        """White noise of `duration` seconds from the kit's seeded generator."""
         return rng.standard_normal(int(duration * SAMPLE_RATE), dtype=np.float32)
 
     t = _seconds(0.7 if boomy else 0.45)
