@@ -28,6 +28,11 @@ control_socket_disable = True
 def post_worker_init(worker) -> None:
     """Refuse to serve without usable storage; on SIGTERM, close SSE streams first."""
     refuse_unusable_storage(worker)
+    close_streams_on_sigterm(worker)
+
+
+def close_streams_on_sigterm(worker) -> None:
+    """On SIGTERM, close this worker's SSE streams first so browsers reconnect elsewhere."""
     original = signal.getsignal(signal.SIGTERM)
 
     def close_streams_then_exit(signum, frame) -> None:
@@ -58,13 +63,14 @@ def close_streams(worker) -> None:
 
 
 def embedded_worker_init(worker) -> None:
-    """In the one worker: the SIGTERM handling above, then the job consumer threads."""
+    """In the one worker: the SIGTERM handling, then the job consumer threads."""
     from .studio import worker as job_queue
 
     app = worker.wsgi
     # The app was built before the fork: the worker opens its own database connections.
     app.extensions["db_engine"].dispose(close=False)
-    post_worker_init(worker)
+    # `flask serve` refused an unusable DATA_DIR before gunicorn started.
+    close_streams_on_sigterm(worker)
     job_queue.start_embedded(app)
 
 

@@ -135,23 +135,26 @@ def form_done(
     partial: Callable[[], str] = str,
     events: Iterable[tuple[str, dict]] = (),
 ) -> Response:
-    """A form that did its work: for htmx the updated `partial` (default: empty), `events`
-    in HX-Trigger and `message` announced; for a plain post `message` flashed and a 303
-    to `next_url`."""
-    if not is_partial():
-        flash(message, "success")
-        return vary(redirect(next_url, 303))
-    response = make_response(partial())
-    for name, detail in events:
-        trigger(response, name, detail)
-    return vary(announce(response, message))
+    """A form that did its work: htmx gets `partial` (default: empty) and `events`."""
+    return _form_answer(message, next_url, partial, 200, "success", events)
 
 
 def form_refused(
     message: str, back_url: str, partial: Callable[[], str] = str, status: int = 422
 ) -> Response:
-    """A refused form: htmx gets `partial` with `status` and `message` announced, a post a 303."""
+    """A form the server turned down (a block, a rate limit): htmx gets `partial` and `status`."""
+    return _form_answer(message, back_url, partial, status, "error")
+
+
+def _form_answer(
+    message: str, next_url: str, partial: Callable[[], str], status: int, category: str,
+    events: Iterable[tuple[str, dict]] = (),
+) -> Response:
+    """htmx: the partial with `events` and `message` announced; a plain post: flash and 303."""
     if not is_partial():
-        flash(message, "error")
-        return redirect(back_url, 303)
-    return announce(make_response(partial(), status), message)
+        flash(message, category)
+        return vary(redirect(next_url, 303))
+    response = make_response(partial(), status)
+    for name, detail in events:
+        trigger(response, name, detail)
+    return vary(announce(response, message))

@@ -117,8 +117,8 @@ def save_about():
         return htmx.form_errors(
             lambda: render_template("partials/profile_about_form.html",
                                     about_values=request.form, **context),
-            lambda: _render_settings(FormErrors(), 422, about_errors=result.errors,
-                                     about_values=request.form).get_data(as_text=True),
+            lambda: _settings_body(FormErrors(), about_errors=result.errors,
+                                   about_values=request.form),
         )
     message = "Profile saved."
     return htmx.form_done(
@@ -133,7 +133,7 @@ def save_about():
 @private
 def settings():
     """Profile settings: username and avatar, with a preview of the public profile."""
-    return _render_settings(FormErrors(), 200)
+    return _settings_body(FormErrors())
 
 
 @bp.post("/settings/profile")
@@ -155,7 +155,9 @@ def save_settings():
         return _changed(result.message, result.username, result.avatar)
     if result.outcome == "unchanged":
         return _nothing_to_change(result.message)
-    response = _render_settings(result.errors, STATUS[result.outcome], username_value=raw_username)
+    response = make_response(
+        _settings_body(result.errors, username_value=raw_username), STATUS[result.outcome]
+    )
     if result.retry_at is not None:
         wait = max(1, int((result.retry_at - utcnow()).total_seconds()) + 1)
         response.headers["Retry-After"] = str(wait)
@@ -173,10 +175,9 @@ def undo():
     if result.ok:
         # The Undo button is gone after the swap: focus moves to the restored name.
         return _changed(result.message, result.username, None, focus_username=True)
-    errors, status = FormErrors({"form": result.message}), STATUS[result.outcome]
     return htmx.form_refused(
         result.message, url_for(".settings"),
-        lambda: _render_settings(errors, status).get_data(as_text=True), status,
+        lambda: _settings_body(FormErrors({"form": result.message})), STATUS[result.outcome],
     )
 
 
@@ -206,15 +207,16 @@ def _changed(
     message: str, username: str | None, avatar_name: str | None, *, focus_username: bool = False
 ):
     """After a change: the form with a confirmation (htmx) or a 303 with a flash."""
-    if not htmx.is_partial():
-        flash(message, "success")
-        return redirect(url_for(".settings"), 303)
-    response = _render_settings(FormErrors(), 200, notice=message, focus_username=focus_username)
+    events = []
     if username is not None:
-        htmx.trigger(response, live.USERNAME_CHANGED, {"username": username})
+        events.append((live.USERNAME_CHANGED, {"username": username}))
     if avatar_name is not None:
-        htmx.trigger(response, live.AVATAR_CHANGED, {"avatar": avatar_name})
-    return htmx.announce(response, message)
+        events.append((live.AVATAR_CHANGED, {"avatar": avatar_name}))
+    return htmx.form_done(
+        message, url_for(".settings"),
+        lambda: _settings_body(FormErrors(), notice=message, focus_username=focus_username),
+        events,
+    )
 
 
 def _nothing_to_change(message: str):
@@ -225,12 +227,12 @@ def _nothing_to_change(message: str):
     return htmx.announce(make_response("", 204), message)
 
 
-def _render_settings(
-    errors: FormErrors, status: int, *, username_value: str | None = None,
+def _settings_body(
+    errors: FormErrors, *, username_value: str | None = None,
     notice: str | None = None, focus_username: bool = False,
     about_errors: FormErrors | None = None, about_values=None,
 ):
-    """The settings form (htmx) or the whole settings page, as a response."""
+    """The settings form (htmx) or the whole settings page."""
     session = db.session()
     now = utcnow()
     undoable = usernames.undoable_change(session, current_user.id, now)
@@ -247,8 +249,6 @@ def _render_settings(
         "about_values": about_values,
     }
     if htmx.is_partial():
-        body = render_template("partials/profile_settings_form.html", **context)
-    else:
-        feed = content.profile_feed(session, current_user.id, 1, current_user.id)
-        body = render_template("profiles/settings.html", feed=feed, **context)
-    return make_response(body, status)
+        return render_template("partials/profile_settings_form.html", **context)
+    feed = content.profile_feed(session, current_user.id, 1, current_user.id)
+    return render_template("profiles/settings.html", feed=feed, **context)
