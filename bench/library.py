@@ -80,7 +80,7 @@ def add_bench_routes(app, grid_bytes: int) -> None:
         """Query and render the grid, as a changed version's first request does."""
         view = library_routes.load_view("music", 1, None)
         body = render_template(
-            "partials/library_grid.html", view=view, tab_labels=library_routes.TAB_LABELS
+            "library/partials/library_grid.html", view=view, tab_labels=library_routes.TAB_LABELS
         )
         response = Response(body, mimetype="text/html")
         return htmx.set_version(response, str(view.tag))

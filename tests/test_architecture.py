@@ -95,3 +95,58 @@ def test_every_form_shows_errors_through_the_shared_macros():
         if 'class="field-error"' in path.read_text() and path.name != "fields.html"
     ]
     assert own_markup == []
+
+
+TEMPLATE_NAME = re.compile(r"""(?:include|import|extends|from|render_template)\W+["']([\w/.-]+\.html)["']""")
+SHARED_TEMPLATES = WEBAPP / "templates"
+FEATURES = sorted(p.parent.name for p in WEBAPP.glob("*/routes.py"))
+
+
+def template_names_used() -> list[tuple[str, str]]:
+    """(file, template name) for every include, import, extends and render_template."""
+    sources = [*WEBAPP.rglob("*.html"), *PYTHON]
+    return [
+        (str(path.relative_to(WEBAPP)), name)
+        for path in sources
+        for name in TEMPLATE_NAME.findall(path.read_text())
+    ]
+
+
+def test_every_partial_is_named_by_its_feature_folder():
+    """A partial's name says which feature owns it: "<feature>/partials/<name>.html", or a
+    shared one under templates/partials/."""
+    bare = [
+        f"{source}: {name}"
+        for source, name in template_names_used()
+        if name.startswith("partials/") and not (SHARED_TEMPLATES / name).is_file()
+    ]
+    assert template_names_used() and not bare, bare
+
+
+def template_sources() -> list[tuple[str, Path]]:
+    """(template name, file) for every template each loader folder can answer."""
+    folders = [("", SHARED_TEMPLATES)]
+    for feature in FEATURES:
+        folders += [(f"{feature}/", WEBAPP / feature / "templates")]
+        folders += [(f"{feature}/partials/", WEBAPP / feature / "partials")]
+    return [
+        (prefix + str(path.relative_to(folder)), path)
+        for prefix, folder in folders
+        for path in folder.rglob("*.html")
+    ]
+
+
+def test_no_two_folders_can_answer_one_template_name():
+    """Each template name resolves in exactly one folder, so a second file with the same
+    name can never silently shadow the first."""
+    names = [name for name, _ in template_sources()]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    assert names and not twice, twice
+
+
+def test_every_template_name_used_exists():
+    """An include or render_template never names a template no folder holds."""
+    app = create_app({"TESTING": True})
+    known = set(app.jinja_env.list_templates())
+    missing = [f"{source}: {name}" for source, name in template_names_used() if name not in known]
+    assert not missing, missing

@@ -201,7 +201,7 @@ def test_release_form_renders_with_only_current_user(app, alice):
         session = db.session()
         user = session.get(User, user_id)
         login_user(user)
-        html = render_template("partials/release_form.html")
+        html = render_template("publishing/partials/release_form.html")
     assert 'id="release-form"' in html
     assert "Create release</button>" in html
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, request
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from . import htmx
 from .config import settings
@@ -13,16 +13,9 @@ FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listenin
 
 
 def init_app(app: Flask) -> None:
-    """Register filters; load each feature's pages as "<feature>/<name>.html" and every
-    partial (the shared ones and each feature's) as "partials/<name>.html"."""
-    root = Path(app.root_path)
-    pages = {name: FileSystemLoader(root / name / "templates") for name in FEATURES}
-    partials = [FileSystemLoader(root / "partials")]
-    partials += [FileSystemLoader(root / name / "partials") for name in FEATURES]
-    app.jinja_loader = ChoiceLoader([
-        app.jinja_loader,
-        PrefixLoader({**pages, "partials": ChoiceLoader(partials)}),
-    ])
+    """Register filters; load each feature's pages as "<feature>/<name>.html" and its
+    partials as "<feature>/partials/<name>.html" (shared ones live in templates/)."""
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(feature_loaders(app))])
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["filesize"] = filesize
@@ -33,6 +26,18 @@ def init_app(app: Flask) -> None:
     app.after_request(htmx.after_boosted)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def feature_loaders(app: Flask) -> dict[str, BaseLoader]:
+    """One loader per feature: its pages by name, its partials under "partials/"."""
+    root = Path(app.root_path)
+    return {
+        name: ChoiceLoader([
+            FileSystemLoader(root / name / "templates"),
+            PrefixLoader({"partials": FileSystemLoader(root / name / "partials")}),
+        ])
+        for name in FEATURES
+    }
 
 
 def when(moment: datetime | None) -> str:

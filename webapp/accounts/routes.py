@@ -31,7 +31,7 @@ def _after_login(target: str | None) -> str:
 def _render_auth_form(template: str, errors: FormErrors, status: int, **context):
     """The form page, or only the form for htmx, with inline errors."""
     if htmx.is_partial():
-        return render_template("partials/auth_form.html", errors=errors, **context), status
+        return render_template("accounts/partials/auth_form.html", errors=errors, **context), status
     return render_template(template, errors=errors, **context), status
 
 
@@ -118,7 +118,7 @@ def _render_account(errors: FormErrors, status: int, export_error: str | None = 
 
 
 def _export_context(error: str | None = None) -> dict:
-    """Context of partials/export_card.html for the signed-in person."""
+    """Context of accounts/partials/export_card.html for the signed-in person."""
     export = exports.latest(db.session(), current_user.id)
     return {
         "export": export, "export_version": exports.card_version(export),
@@ -133,7 +133,7 @@ def start_export():
     export, error = exports.start(db.session(), current_user.id)
     if error is not None:
         return htmx.form_errors(
-            lambda: render_template("partials/export_card.html", **_export_context(error)),
+            lambda: render_template("accounts/partials/export_card.html", **_export_context(error)),
             lambda: _render_account(FormErrors(), 409, error)[0],
             409,
         )
@@ -141,7 +141,7 @@ def start_export():
     return htmx.form_done(
         "Your export is being prepared. It stays here for 24 hours once it is ready.",
         url_for("accounts.account") + "#your-data",
-        lambda: render_template("partials/export_card.html", **_export_context()),
+        lambda: render_template("accounts/partials/export_card.html", **_export_context()),
         [(live.EXPORT_PROGRESSED, {"id": export.id})],
     )
 
@@ -154,7 +154,7 @@ def export_card():
     previous = htmx.client_version()
     response = htmx.versioned_fragment(
         context["export_version"],
-        lambda: render_template("partials/export_card.html", **context),
+        lambda: render_template("accounts/partials/export_card.html", **context),
     )
     export = context["export"]
     # Only an unfinished card asks, so a new state of a finished export is the news.
@@ -188,7 +188,7 @@ def delete_account():
     )
     if errors:
         return htmx.form_errors(
-            lambda: render_template("partials/delete_account_form.html", errors=errors),
+            lambda: render_template("accounts/partials/delete_account_form.html", errors=errors),
             lambda: _render_account(errors, 422)[0],
             503 if errors.get("form") else 422,
         )

@@ -174,7 +174,7 @@ def render_fragment(tab: str, page: int, known: Tag | None) -> tuple[str, str, i
         new_items = count_newer(session, user_id, tab, since) if since is not None else 0
         return body, tag, new_items
     view = load_view(tab, page, known)
-    body = render_template("partials/library_grid.html", view=view, tab_labels=TAB_LABELS)
+    body = render_template("library/partials/library_grid.html", view=view, tab_labels=TAB_LABELS)
     if tab in TAB_KINDS and not view.generations:
         cache.put(key, body, str(view.tag))
     return body, str(view.tag), view.new_items

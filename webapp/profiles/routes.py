@@ -55,7 +55,7 @@ def profile_header(user_id: int):
     user = or_404(db.session().get(User, user_id))
     level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
     # On the profile page itself the fragment also carries the new <title>.
-    template = "profiles/header_fragment.html" if level == 1 else "partials/profile_header.html"
+    template = "profiles/header_fragment.html" if level == 1 else "profiles/partials/profile_header.html"
     return htmx.versioned_fragment(
         profile_tag(user),
         lambda: render_template(template, profile_user=user, heading_level=level),
@@ -67,7 +67,7 @@ def profile_header(user_id: int):
 def nav_user():
     """The navigation's link to the signed-in user's profile; 304 when unchanged."""
     return htmx.versioned_fragment(
-        profile_tag(current_user), lambda: render_template("partials/nav_user.html")
+        profile_tag(current_user), lambda: render_template("profiles/partials/nav_user.html")
     )
 
 
@@ -115,7 +115,7 @@ def save_about():
     context = {"user": current_user, "about_errors": result.errors}
     if result.errors:
         return htmx.form_errors(
-            lambda: render_template("partials/profile_about_form.html",
+            lambda: render_template("profiles/partials/profile_about_form.html",
                                     about_values=request.form, **context),
             lambda: _settings_body(FormErrors(), about_errors=result.errors,
                                    about_values=request.form),
@@ -123,7 +123,7 @@ def save_about():
     message = "Profile saved."
     return htmx.form_done(
         message, url_for(".settings"),
-        lambda: render_template("partials/profile_about_form.html", about_notice=message,
+        lambda: render_template("profiles/partials/profile_about_form.html", about_notice=message,
                                 **context),
         [(live.PROFILE_CHANGED, {})],
     )
@@ -194,7 +194,7 @@ def username_history_fragment():
     """The history table alone, for live refresh; 304 when unchanged."""
     return htmx.versioned_fragment(
         profile_tag(current_user),
-        lambda: render_template("partials/username_history.html", changes=_history()),
+        lambda: render_template("profiles/partials/username_history.html", changes=_history()),
     )
 
 
@@ -249,6 +249,6 @@ def _settings_body(
         "about_values": about_values,
     }
     if htmx.is_partial():
-        return render_template("partials/profile_settings_form.html", **context)
+        return render_template("profiles/partials/profile_settings_form.html", **context)
     feed = content.profile_feed(session, current_user.id, 1, current_user.id)
     return render_template("profiles/settings.html", feed=feed, **context)

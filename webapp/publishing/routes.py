@@ -89,7 +89,7 @@ def new_release():
 def release_form():
     """The release form fragment; 304 while the user's library has not changed."""
     return htmx.versioned_fragment(
-        str(current_user.library_version), lambda: render_template("partials/release_form.html")
+        str(current_user.library_version), lambda: render_template("publishing/partials/release_form.html")
     )
 
 
@@ -102,13 +102,13 @@ def create_release():
     if errors:
         context = {"release_errors": errors, "release_values": values}
         return htmx.form_errors(
-            lambda: render_template("partials/release_form.html", **context),
+            lambda: render_template("publishing/partials/release_form.html", **context),
             lambda: render_template("publishing/new.html", **context),
         )
     return htmx.form_done(
         f"Release “{release.title}” created. Publish it to show it on your profile.",
         _library_releases_url(),
-        lambda: render_template("partials/release_form.html"),
+        lambda: render_template("publishing/partials/release_form.html"),
         [(live.LIBRARY_CHANGED, {"release": release.id})],
     )
 
@@ -141,7 +141,7 @@ def _set_published(release_id: int, published: bool):
         message,
         _library_releases_url(),
         lambda: render_template(
-            "partials/release_card.html", release=release, release_author=current_user
+            "publishing/partials/release_card.html", release=release, release_author=current_user
         ),
         [(name, {"id": release.id}), (live.LIBRARY_CHANGED, {"release": release.id})],
     )
@@ -199,7 +199,7 @@ def release_details(release_id: int):
     release, author = content.visible_release(db.session(), release_id, _viewer_id())
     return htmx.versioned_fragment(
         content.release_tag(release, author),
-        lambda: render_template("partials/release_details.html", release=release, author=author),
+        lambda: render_template("publishing/partials/release_details.html", release=release, author=author),
     )
 
 
@@ -222,14 +222,14 @@ def edit_release(release_id: int):
     if errors:
         context = {"release": release, "edit_errors": errors, "edit_values": values}
         return htmx.form_errors(
-            lambda: render_template("partials/release_edit_form.html", **context),
+            lambda: render_template("publishing/partials/release_edit_form.html", **context),
             lambda: render_template("publishing/edit.html", **context),
         )
     return htmx.form_done(
         f"Saved “{release.title}”.",
         release_url(release),
         lambda: render_template(
-            "partials/release_edit_form.html", release=release, edit_errors=FormErrors(),
+            "publishing/partials/release_edit_form.html", release=release, edit_errors=FormErrors(),
             edit_values=None,
         ),
         [(live.RELEASE_CHANGED, {"id": release.id})],
@@ -246,7 +246,7 @@ def post_form():
     next_page = safe_next(request.args.get("next"), _explore_url())
     return htmx.versioned_fragment(
         str(current_user.profile_version),
-        lambda: render_template("partials/post_form.html", post_next=next_page),
+        lambda: render_template("publishing/partials/post_form.html", post_next=next_page),
     )
 
 
@@ -262,7 +262,7 @@ def create_post():
     if errors:
         context = {"post_errors": errors, "post_values": values, "post_next": next_page}
         return htmx.form_errors(
-            lambda: render_template("partials/post_form.html", **context),
+            lambda: render_template("publishing/partials/post_form.html", **context),
             lambda: render_template(
                 "publishing/explore.html",
                 feed=content.explore_feed(db.session(), 1, current_user.id), **context
@@ -271,7 +271,7 @@ def create_post():
     return htmx.form_done(
         "Post published.",
         next_page,
-        lambda: render_template("partials/post_form.html", post_next=next_page),
+        lambda: render_template("publishing/partials/post_form.html", post_next=next_page),
         [(live.POST_CREATED, {"id": post.id})],
     )
 
@@ -299,7 +299,7 @@ def _page() -> int:
 def _feed_response(feed: content.Feed):
     """The feed fragment, or 304 when the region already shows this version."""
     return htmx.versioned_fragment(
-        viewer_feed_tag(feed), lambda: render_template("partials/feed.html", feed=feed)
+        viewer_feed_tag(feed), lambda: render_template("publishing/partials/feed.html", feed=feed)
     )
 
 

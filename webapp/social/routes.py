@@ -105,7 +105,7 @@ def _like(kind: str, subject_id: int):
     return htmx.form_done(
         message,
         _next(url_for("publishing.explore")),
-        lambda: render_template("partials/like_button.html", like_kind=kind, like_id=subject_id,
+        lambda: render_template("social/partials/like_button.html", like_kind=kind, like_id=subject_id,
                                 like_card_id=card_id, card_stats=stats),
         [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
     )
@@ -126,7 +126,7 @@ def liked_feed():
     feed = _liked()
     return htmx.versioned_fragment(
         content.feed_tag(feed, current_user.id),
-        lambda: render_template("partials/feed.html", feed=feed),
+        lambda: render_template("publishing/partials/feed.html", feed=feed),
     )
 
 
@@ -149,7 +149,7 @@ def follow_box(user_id: int):
     """A profile's follower and following counts with the viewer's buttons; 304 when unchanged."""
     box = follows.follow_box(db.session(), _viewer_id(), _user(user_id))
     return htmx.versioned_fragment(
-        box.version, lambda: render_template("partials/follow_box.html", box=box)
+        box.version, lambda: render_template("social/partials/follow_box.html", box=box)
     )
 
 
@@ -160,7 +160,7 @@ def _follow_box_answer(person: User, error: str, message: str):
     def box(follow_error: str = "") -> str:
         """The box as the signed-in person now sees it (read only when htmx wants it)."""
         state = follows.follow_box(db.session(), current_user.id, person)
-        return render_template("partials/follow_box.html", box=state, follow_error=follow_error)
+        return render_template("social/partials/follow_box.html", box=state, follow_error=follow_error)
 
     if error:
         return htmx.form_refused(error, back, lambda: box(error))
@@ -234,7 +234,7 @@ def comment_thread(release_id: int):
     """The thread fragment; 304 while it shows the same comments."""
     thread = comments.thread(db.session(), _viewer_id(), release_id, _thread_page(release_id))
     return htmx.versioned_fragment(
-        thread.version, lambda: render_template("partials/comment_thread.html", thread=thread)
+        thread.version, lambda: render_template("social/partials/comment_thread.html", thread=thread)
     )
 
 
@@ -249,7 +249,7 @@ def post_comment(release_id: int):
         thread = comments.thread(session, current_user.id, release_id)
         context = {"thread": thread, "comment_errors": errors, "comment_body": body}
         response = htmx.form_errors(
-            lambda: render_template("partials/comment_thread.html", **context),
+            lambda: render_template("social/partials/comment_thread.html", **context),
             lambda: render_template("social/comments.html", **context),
             429 if comments.rate_limited(errors) else 422,
         )
@@ -258,7 +258,7 @@ def post_comment(release_id: int):
     return htmx.form_done(
         "Comment posted.",
         url_for(".release_comments", release_id=release_id) + f"#comment-{comment.id}",
-        lambda: render_template("partials/comment_thread.html", thread=thread),
+        lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_CREATED, {"release": release_id, "id": comment.id})],
     )
 
@@ -273,7 +273,7 @@ def delete_comment(comment_id: int):
     return htmx.form_done(
         "Comment deleted.",
         url_for(".release_comments", release_id=comment.release_id),
-        lambda: render_template("partials/comment_thread.html", thread=thread),
+        lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
     )
 
@@ -294,7 +294,7 @@ def report():
         return htmx.form_refused(next(iter(errors.messages.values())), back)
     return htmx.form_done(
         "Thank you: an admin will review your report.", back,
-        lambda: render_template("partials/reported.html"),
+        lambda: render_template("social/partials/reported.html"),
     )
 
 
@@ -344,7 +344,7 @@ def notification_list():
     session = db.session()
     found = notifications.page_of(session, current_user.id, _page())
     response = htmx.versioned_fragment(
-        found.version, lambda: render_template("partials/notification_list.html", notes=found)
+        found.version, lambda: render_template("social/partials/notification_list.html", notes=found)
     )
     if notifications.mark_read(session, current_user.id):
         htmx.trigger(response, live.NOTIFICATIONS_CHANGED, {"unread": 0})
@@ -357,7 +357,7 @@ def nav_notifications():
     """The nav's Notifications link with the unread count; 304 when the count is the same."""
     return htmx.versioned_fragment(
         f"n{current_user.unread_notifications}",
-        lambda: render_template("partials/nav_notifications.html"),
+        lambda: render_template("social/partials/nav_notifications.html"),
     )
 
 
@@ -379,7 +379,7 @@ def save_notification_settings():
     )
     return htmx.form_done(
         "Notification settings saved.", url_for(".notification_settings"),
-        lambda: render_template("partials/notification_settings_form.html", muted=muted),
+        lambda: render_template("social/partials/notification_settings_form.html", muted=muted),
     )
 
 
@@ -407,4 +407,4 @@ def search_page():
 @htmx.fragment_of(lambda: url_for(".search_page", **request.args))
 def search_results():
     """The results fragment, fetched as you type (a plain visit goes to the page)."""
-    return render_template("partials/search_results.html", results=_search())
+    return render_template("social/partials/search_results.html", results=_search())

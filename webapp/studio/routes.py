@@ -35,7 +35,7 @@ def card_version(generation, media=None) -> str:
 
 
 def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
-    """Context of partials/studio_form.html."""
+    """Context of studio/partials/studio_form.html."""
     return {
         "form": form,
         "errors": errors,
@@ -46,7 +46,7 @@ def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
 
 
 def _list_context() -> dict:
-    """Context of partials/generation_list.html: recent jobs and the storage quota."""
+    """Context of studio/partials/generation_list.html: recent jobs and the storage quota."""
     session = db.session()
     jobs_ = generations.recent_generations(session, current_user.id)
     used, quota = generations.storage_used(session, current_user.id), settings().storage_quota_bytes
@@ -82,7 +82,7 @@ def submit():
     if result.errors:
         context = _form_context(result.request, result.errors)
         return htmx.form_errors(
-            lambda: render_template("partials/studio_form.html", **context),
+            lambda: render_template("studio/partials/studio_form.html", **context),
             lambda: render_template("studio/studio.html", **context, **_list_context()),
             429 if result.limited else 422,
         )
@@ -116,7 +116,7 @@ def generation_card(generation_id: int):
     if previous == version:
         return htmx.set_version(make_response("", 304), version)
     response = make_response(
-        render_template("partials/generation_card.html", generation=generation, media=media)
+        render_template("studio/partials/generation_card.html", generation=generation, media=media)
     )
     htmx.set_version(response, version)
     # Only unfinished cards poll, so an htmx request means the page showed this job unfinished.
@@ -154,5 +154,5 @@ def generation_list():
     """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
     context = _list_context()
     return htmx.versioned_fragment(
-        context["list_version"], lambda: render_template("partials/generation_list.html", **context)
+        context["list_version"], lambda: render_template("studio/partials/generation_list.html", **context)
     )
