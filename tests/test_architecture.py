@@ -97,7 +97,9 @@ def test_every_form_shows_errors_through_the_shared_macros():
     assert own_markup == []
 
 
-TEMPLATE_NAME = re.compile(r"""(?:include|import|extends|from|render_template)\W+["']([\w/.-]+\.html)["']""")
+TEMPLATE_NAME = re.compile(
+    r"""(?:include|import|extends|from|render_template)\W+["']([\w/.-]+\.html)["']"""
+)
 SHARED_TEMPLATES = WEBAPP / "templates"
 FEATURES = sorted(p.parent.name for p in WEBAPP.glob("*/routes.py"))
 

@@ -55,7 +55,9 @@ def profile_header(user_id: int):
     user = or_404(db.session().get(User, user_id))
     level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
     # On the profile page itself the fragment also carries the new <title>.
-    template = "profiles/header_fragment.html" if level == 1 else "profiles/partials/profile_header.html"
+    template = (
+        "profiles/header_fragment.html" if level == 1 else "profiles/partials/profile_header.html"
+    )
     return htmx.versioned_fragment(
         profile_tag(user),
         lambda: render_template(template, profile_user=user, heading_level=level),

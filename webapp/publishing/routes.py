@@ -89,7 +89,8 @@ def new_release():
 def release_form():
     """The release form fragment; 304 while the user's library has not changed."""
     return htmx.versioned_fragment(
-        str(current_user.library_version), lambda: render_template("publishing/partials/release_form.html")
+        str(current_user.library_version),
+        lambda: render_template("publishing/partials/release_form.html"),
     )
 
 
@@ -199,7 +200,9 @@ def release_details(release_id: int):
     release, author = content.visible_release(db.session(), release_id, _viewer_id())
     return htmx.versioned_fragment(
         content.release_tag(release, author),
-        lambda: render_template("publishing/partials/release_details.html", release=release, author=author),
+        lambda: render_template(
+            "publishing/partials/release_details.html", release=release, author=author
+        ),
     )
 
 

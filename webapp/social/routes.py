@@ -105,8 +105,10 @@ def _like(kind: str, subject_id: int):
     return htmx.form_done(
         message,
         _next(url_for("publishing.explore")),
-        lambda: render_template("social/partials/like_button.html", like_kind=kind, like_id=subject_id,
-                                like_card_id=card_id, card_stats=stats),
+        lambda: render_template(
+            "social/partials/like_button.html", like_kind=kind, like_id=subject_id,
+            like_card_id=card_id, card_stats=stats,
+        ),
         [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
     )
 
@@ -160,7 +162,9 @@ def _follow_box_answer(person: User, error: str, message: str):
     def box(follow_error: str = "") -> str:
         """The box as the signed-in person now sees it (read only when htmx wants it)."""
         state = follows.follow_box(db.session(), current_user.id, person)
-        return render_template("social/partials/follow_box.html", box=state, follow_error=follow_error)
+        return render_template(
+            "social/partials/follow_box.html", box=state, follow_error=follow_error
+        )
 
     if error:
         return htmx.form_refused(error, back, lambda: box(error))
@@ -234,7 +238,8 @@ def comment_thread(release_id: int):
     """The thread fragment; 304 while it shows the same comments."""
     thread = comments.thread(db.session(), _viewer_id(), release_id, _thread_page(release_id))
     return htmx.versioned_fragment(
-        thread.version, lambda: render_template("social/partials/comment_thread.html", thread=thread)
+        thread.version,
+        lambda: render_template("social/partials/comment_thread.html", thread=thread),
     )
 
 
@@ -344,7 +349,8 @@ def notification_list():
     session = db.session()
     found = notifications.page_of(session, current_user.id, _page())
     response = htmx.versioned_fragment(
-        found.version, lambda: render_template("social/partials/notification_list.html", notes=found)
+        found.version,
+        lambda: render_template("social/partials/notification_list.html", notes=found),
     )
     if notifications.mark_read(session, current_user.id):
         htmx.trigger(response, live.NOTIFICATIONS_CHANGED, {"unread": 0})

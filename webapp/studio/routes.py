@@ -154,5 +154,6 @@ def generation_list():
     """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
     context = _list_context()
     return htmx.versioned_fragment(
-        context["list_version"], lambda: render_template("studio/partials/generation_list.html", **context)
+        context["list_version"],
+        lambda: render_template("studio/partials/generation_list.html", **context),
     )
