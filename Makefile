@@ -16,6 +16,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 RUNTIME := $(VENV)/.runtime-installed
 TESTKIT := $(VENV)/.test-installed
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-input
+# This kind of machine's pip.conf names package folders that may be absent: drop that chatter.
+QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 
 $(RUNTIME): pyproject.toml
 	@echo "soundstage: system packages (SoundFont, PortAudio headers)"
@@ -25,12 +27,12 @@ $(RUNTIME): pyproject.toml
 	@echo "soundstage: virtualenv $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "soundstage: runtime packages"
-	@$(PIP) -e .
+	@set -o pipefail; $(PIP) -e . $(QUIET)
 	@touch $@
 
 $(TESTKIT): $(RUNTIME)
 	@echo "soundstage: test packages"
-	@$(PIP) -e '.[test]'
+	@set -o pipefail; $(PIP) -e '.[test]' $(QUIET)
 	@touch $@
 
 run: $(RUNTIME)
