@@ -75,7 +75,7 @@ def test_unusable_data_dir_stops_start_up_with_one_clear_line(command, tmp_path)
                SECRET_KEY="test-secret-key", WEB_CONCURRENCY="1")
     finished = subprocess.run(
         [sys.executable, *UNUSABLE_STORAGE_COMMANDS[command]], env=env, timeout=60,
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
     )
     output = finished.stdout + finished.stderr
     assert finished.returncode != 0, output

@@ -23,7 +23,7 @@ from webapp.generators import cover, music
 from webapp.models import Generation, Media, User, utcnow
 from webapp.studio import generations, worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_user(app, name: str = "alice") -> int:
