@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run run-scaled test lint bench reliability chromium clean
+.PHONY: run run-scaled test test-fast lint bench reliability chromium clean
 
 # The General MIDI SoundFont the music generator plays (FluidR3, MIT), and PortAudio's headers,
 # without which pip cannot build PyAudio, a hard dependency of tinysoundfont (only live playback
@@ -35,6 +35,10 @@ test: $(BIN)/.installed chromium
 	$(BIN)/ruff check webapp tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r webapp -ll
 	$(BIN)/pytest
+
+# The quick loop while working: SQLite only, no browser (marks set in tests/conftest.py).
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -q -m "not browser and not postgresql"
 
 bench: $(BIN)/.installed chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }

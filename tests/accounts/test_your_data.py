@@ -149,7 +149,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     stream = events.subscribe(app, alice["user"])
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(60)
 
     response = client.post("/settings/account/delete",
                            data={"delete_password": PASSWORD, "confirm_username": alice["name"]})
@@ -185,7 +185,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     # Every session ended, every stream closed.
     assert client.get("/settings/account").status_code == 303
     assert other_browser.get("/library").status_code == 303
-    message = stream.get(timeout=5)
+    message = stream.get(timeout=60)
     assert message.final and message.name == "account-deleted"
     assert events.bus_of(app).count() == 0
 

@@ -520,10 +520,10 @@ def test_delete_publishes_library_changed_to_the_owner_only(app, make_client):
     eve_inbox = events.subscribe(app, eve)
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(60)
     try:
         assert owner_client.post(f"/library/{item}/delete").status_code == 303
-        message = dora_inbox.get(timeout=5)
+        message = dora_inbox.get(timeout=60)
         assert message.name == "library-changed"
         assert message.data == {"version": version_of(app, dora)}
         with pytest.raises(queue.Empty):

@@ -346,13 +346,13 @@ def test_writes_publish_events_to_the_authors_stream_only(
     theirs = events.subscribe(app, bob_id)
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(60)
     try:
         client.post("/releases", data=release_form(music_id, image_id))
         release_id = release_row_id(app)
         client.post(f"/releases/{release_id}/publish")
         client.post("/posts", data={"body": "hello", "release_id": str(release_id)})
-        received = [mine.get(timeout=5) for _ in range(4)]
+        received = [mine.get(timeout=60) for _ in range(4)]
         names = [message.name for message in received]
         assert names == ["library-changed", "release-published", "library-changed",
                          "post-created"]

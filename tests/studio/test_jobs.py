@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_config, shutdown_app
 from tests.factories import submit_job
+from tests.processes import ARRIVAL_DEADLINE, START_DEADLINE, start, stop, wait_for
 from webapp import create_app, db, events, storage
 from webapp.generators import cover, music
 from webapp.models import Generation, Media, User, utcnow
@@ -82,11 +83,11 @@ def listen(app, user_id: int) -> queue.Queue:
     inbox = events.subscribe(app, user_id)
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(ARRIVAL_DEADLINE)
     return inbox
 
 
-def received(inbox: queue.Queue, until: str, timeout: float = 5.0) -> list:
+def received(inbox: queue.Queue, until: str, timeout: float = ARRIVAL_DEADLINE) -> list:
     """Messages up to and including the first one whose name and status match `until`."""
     messages = []
     deadline = time.monotonic() + timeout
@@ -280,18 +281,8 @@ def test_the_immediate_switch_runs_jobs_at_submit(database_url, tmp_path):
         shutdown_app(app)
 
 
-def wait_for(predicate, timeout: float = 20.0, step: float = 0.02) -> float:
-    """Poll until predicate() is true; returns the seconds it took."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise AssertionError("timed out waiting")
-        time.sleep(step)
-    return time.monotonic() - start
-
-
 def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(database_url, tmp_path):
-    """start_embedded: Huey worker threads pick jobs up fast; Ctrl-C stays the server's."""
+    """start_embedded: Huey worker threads run the job; Ctrl-C stays the server's."""
     app = create_app(app_config(database_url, tmp_path / "data", JOBS_EMBEDDED=True))
     try:
         handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -299,32 +290,30 @@ def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(databas
         assert {s: signal.getsignal(s) for s in handlers} == handlers
         user = add_user(app)
         job = submit(app, user)
-        picked = wait_for(lambda: row(app, Generation, id=job).status != "queued")
-        wait_for(lambda: row(app, Generation, id=job).status == "done")
-        assert picked < 1.0, f"pickup took {picked:.2f}s"
+        wait_for(lambda: row(app, Generation, id=job).status == "done", what="the job to finish")
         assert media_count(app) == 1
-        start = time.monotonic()
         worker.stop_embedded(app)
-        assert time.monotonic() - start < 6
     finally:
         shutdown_app(app)
 
 
-def test_the_worker_command_runs_jobs_and_stops_on_sigint(app, alice_id, database_url, tmp_path):
+def test_the_worker_command_runs_jobs_and_stops_on_sigint(
+    request, app, alice_id, database_url, tmp_path
+):
     """`flask --app webapp worker` (scale-out) consumes the same queue in another process."""
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=app.config["DATA_DIR"],
                SECRET_KEY="test-secret-key")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
+    worker = start(
+        request, [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         job = submit(app, alice_id)
-        wait_for(lambda: row(app, Generation, id=job).status == "done", timeout=30)
+        wait_for(lambda: row(app, Generation, id=job).status == "done", START_DEADLINE,
+                 what="the worker process to finish the job")
         assert media_count(app) == 1
     finally:
-        worker.send_signal(signal.SIGINT)
-        output = worker.communicate(timeout=15)[0].decode()
+        output = stop(worker, signal.SIGINT)
     assert worker.returncode == 0, output
 
 
@@ -349,7 +338,7 @@ def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice_id):
     assert row(app, Generation, id=job).status == "done"
 
 
-def test_ctrl_c_stops_the_embedded_server(database_url, tmp_path):
+def test_ctrl_c_stops_the_embedded_server(request, database_url, tmp_path):
     """`flask --app webapp serve` runs the consumer threads in-process, and SIGINT ends it."""
     import socket
     import urllib.request
@@ -359,20 +348,19 @@ def test_ctrl_c_stops_the_embedded_server(database_url, tmp_path):
         port = probe.getsockname()[1]
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=str(tmp_path / "data"),
                SECRET_KEY="test-secret-key")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
+    server = start(
+        request, [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         # A shell's background jobs ignore SIGINT; give the server the default, as a terminal does.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        wait_for(lambda: _answers(urllib.request, f"http://127.0.0.1:{port}/healthz"), 20, 0.1)
+        wait_for(lambda: _answers(urllib.request, f"http://127.0.0.1:{port}/healthz"),
+                 START_DEADLINE, 0.1, what="the server to answer")
     finally:
-        started = time.monotonic()
-        server.send_signal(signal.SIGINT)
-        output = server.communicate(timeout=15)[0].decode()
+        # It must stop, however long a loaded machine takes (STOP_DEADLINE); speed is bench's.
+        output = stop(server, signal.SIGINT)
     assert server.returncode == 0, output
-    assert time.monotonic() - started < 8
 
 
 def _answers(request_module, url: str) -> bool:
