@@ -133,7 +133,7 @@ def test_an_old_name_redirects_permanently_until_someone_claims_it(app, alice_cl
     assert response.status_code == 200
     assert soup(response).h1.get_text(strip=True) == "alice"
     assert soup(response).select_one("#profile-header")["hx-get"].endswith(
-        f"/{user_ref(app, user_named(app, 'alice_client').id)}?level=1")
+        f"/{user_ref(app, user_named(app, 'alice').id)}?level=1")
     # mallory moves on: the name never leads back to alicia, only to its latest holder.
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=25), tick=False):
         assert rename(mallory, "mallory2").status_code == 200
