@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run run-scaled test lint bench reliability chromium clean
+.PHONY: run run-scaled test test-fast lint bench reliability chromium clean
 
 # Two install stamps: serving needs only the runtime set (`make run`); the test toolchain
 # (Playwright, axe, hypothesis, bandit, ruff) is added for `make test`. Each step prints one
@@ -50,6 +50,10 @@ test: $(TESTKIT) chromium
 	$(BIN)/ruff check webapp tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r webapp -ll
 	$(BIN)/pytest
+
+# The quick loop while working: SQLite only, no browser (marks set in tests/conftest.py).
+test-fast: $(TESTKIT)
+	$(BIN)/pytest -q -m "not browser and not postgresql"
 
 bench: $(TESTKIT) chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }

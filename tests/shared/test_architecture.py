@@ -5,7 +5,7 @@ from pathlib import Path
 
 from webapp import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
 PYTHON = sorted(p for p in WEBAPP.rglob("*.py") if "generators" not in p.parts)
 EVENT_NAME = re.compile(
