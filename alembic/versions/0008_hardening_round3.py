@@ -92,7 +92,7 @@ def upgrade() -> None:
 def _reports_by_foreign_key() -> None:
     """Give each report a foreign key to its subject; reports of vanished subjects go."""
     with op.batch_alter_table("reports") as batch:
-        for kind, table in REPORT_SUBJECTS.items():
+        for kind in REPORT_SUBJECTS:
             batch.add_column(sa.Column(f"{kind}_id", sa.Integer(), nullable=True))
     for kind, table in REPORT_SUBJECTS.items():
         op.execute(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from .. import live
+from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
@@ -192,6 +193,7 @@ def visible_release(db: Session, release_id: int, viewer_id: int | None) -> tupl
         select(Release, User).join(User, User.id == Release.user_id).where(
             Release.id == release_id,
             or_(Release.published.is_(True), Release.user_id == (viewer_id or 0)),
+            User.deleted_at.is_(None),
         )
     ).unique().first()
     if row is None:
@@ -261,6 +263,7 @@ def media_is_public(db: Session, media_id: int) -> bool:
                 exists().where(
                     Release.published.is_(True),
                     Release.hidden.is_(False),
+                    present(Release.user_id),
                 or_(Release.music_id == media_id, Release.image_id == media_id),
                 )
             )
@@ -373,10 +376,10 @@ def _feed(
         literal("release").label("kind"),
         Release.id.label("id"),
         Release.published_at.label("at"),
-    ).where(Release.published.is_(True), Release.hidden.is_(False))
+    ).where(Release.published.is_(True), Release.hidden.is_(False), present(Release.user_id))
     posts = select(
         literal("post").label("kind"), Post.id.label("id"), Post.created_at.label("at")
-    ).where(Post.hidden.is_(False))
+    ).where(Post.hidden.is_(False), present(Post.user_id))
     if scope == "user":
         releases = releases.where(Release.user_id == author_id)
         posts = posts.where(Post.user_id == author_id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from .. import live
+from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
@@ -40,7 +41,8 @@ def thread(db: Session, viewer_id: int | None, release_id: int, page: int | None
     """
     release = subjects.visible_release(db, release_id)
     owner = db.get(User, release.user_id)
-    shown = [Comment.release_id == release.id, Comment.hidden.is_(False)]
+    shown = [Comment.release_id == release.id, Comment.hidden.is_(False),
+             present(Comment.user_id)]
     if viewer_id:
         shown.append(Comment.user_id.not_in(moderation.blocked_by(viewer_id)))
     total = db.scalar(select(func.count()).select_from(Comment).where(*shown))

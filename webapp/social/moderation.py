@@ -16,6 +16,10 @@ from .dialect import insert_or_ignore, start_writing
 REPORT_KINDS = ("release", "post", "comment")
 REASON_MAX = 500
 MODELS = {"release": Release, "post": Post, "comment": Comment}
+# The report column that holds each kind of subject (a foreign key, never a bare id).
+SUBJECT_COLUMNS = {"release": Report.release_id, "post": Report.post_id,
+                   "comment": Report.comment_id}
+SUBJECT_ID = func.coalesce(Report.release_id, Report.post_id, Report.comment_id)
 
 
 @dataclass
@@ -41,8 +45,8 @@ def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> F
     if errors:
         return errors
     start_writing(db)
-    insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind, subject_id=subject_id,
-                     reason=text, created_at=utcnow())
+    insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind,
+                     **{SUBJECT_COLUMNS[kind].key: subject_id}, reason=text, created_at=utcnow())
     db.commit()
     return errors
 
@@ -51,9 +55,9 @@ def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]
     """Unresolved reports grouped by subject, most reported first (admins only)."""
     require_admin(admin)
     grouped = db.execute(
-        select(Report.kind, Report.subject_id, func.count(), func.min(Report.id))
+        select(Report.kind, SUBJECT_ID, func.count(), func.min(Report.id))
         .where(Report.resolved_at.is_(None))
-        .group_by(Report.kind, Report.subject_id)
+        .group_by(Report.kind, SUBJECT_ID)
         .order_by(func.count().desc(), func.min(Report.id))
         .limit(limit)
     ).all()
@@ -61,9 +65,9 @@ def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]
     keys = [(kind, ident) for kind, ident, _n, _first in grouped]
     if keys:
         for kind, ident, reason in db.execute(
-            select(Report.kind, Report.subject_id, Report.reason).where(
+            select(Report.kind, SUBJECT_ID, Report.reason).where(
                 Report.resolved_at.is_(None),
-                or_(*[(Report.kind == k) & (Report.subject_id == i) for k, i in keys]),
+                or_(*[SUBJECT_COLUMNS[k] == i for k, i in keys]),
             )
         ):
             if reason:
@@ -116,7 +120,7 @@ def dismiss(db: Session, admin: User, kind: str, subject_id: int) -> None:
 def _resolve(db: Session, kind: str, subject_id: int) -> None:
     """Mark the open reports about a subject resolved."""
     db.execute(update(Report).where(
-        Report.kind == kind, Report.subject_id == subject_id, Report.resolved_at.is_(None)
+        SUBJECT_COLUMNS[kind] == subject_id, Report.resolved_at.is_(None)
     ).values(resolved_at=utcnow()))
 
 
