@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from .. import live
+from .. import live, ratelimits
 from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
@@ -75,10 +75,12 @@ def create_release(
     genre,
     mood,
     description,
+    client: str | None = None,
 ) -> tuple[Release | None, FormErrors]:
     """Pair one of the user's tracks with one of their covers; commits on success.
 
-    Someone else's (or a missing) media id raises NotFound and stores nothing.
+    Someone else's (or a missing) media id raises NotFound and stores nothing; too many
+    releases from the account or the `client` address raise Throttled.
     """
     errors = FormErrors()
     form = {
@@ -101,6 +103,9 @@ def create_release(
         errors.add("image_id", "That item is a track, not a cover. Choose one of your covers.")
     if errors:
         return None, errors
+    limits = settings()
+    ratelimits.charge(db, "releases", user.id, client, limits.limit_releases_per_account,
+                      limits.limit_releases_per_client, "You have made many releases just now.")
     release = Release(
         user_id=user.id,
         music_id=music.id,
@@ -294,11 +299,12 @@ def release_choices(db: Session, user_id: int) -> tuple[list[Media], list[Media]
 
 
 def create_post(
-    db: Session, user: User, body, release_id=None
+    db: Session, user: User, body, release_id=None, client: str | None = None
 ) -> tuple[Post | None, FormErrors]:
     """Write a post, optionally attaching one of the user's published releases; commits.
 
-    Someone else's (or a missing) release id raises NotFound and stores nothing.
+    Someone else's (or a missing) release id raises NotFound and stores nothing; too many
+    posts from the account or the `client` address raise Throttled.
     """
     errors = FormErrors()
     text = clean_text(
@@ -319,6 +325,9 @@ def create_post(
                 )
     if errors:
         return None, errors
+    limits = settings()
+    ratelimits.charge(db, "posts", user.id, client, limits.limit_posts_per_account,
+                      limits.limit_posts_per_client, "You have posted many times just now.")
     post = Post(user_id=user.id, body=text, release_id=attached_id)
     db.add(post)
     db.flush()

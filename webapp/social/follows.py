@@ -11,7 +11,7 @@ from .. import live
 from ..config import settings
 from ..models import Block, Follow, User, utcnow
 from . import notifications
-from .dialect import insert_or_ignore, start_writing
+from .dialect import insert_or_ignore, lock_pair, start_writing
 
 MAX_PAGE = 10_000
 
@@ -58,9 +58,13 @@ def set_follow(db: Session, follower: User, followed_id: int, following: bool) -
     if followed.id == follower.id:
         return followed, "You can't follow yourself."
     if following:
-        if blocked_between(db, follower.id, followed.id):
-            return followed, f"You can't follow {followed.username}."
         start_writing(db)
+        # Checked inside the writing transaction, under the pair's lock: a block committed
+        # meanwhile is seen, and a block waiting for the lock then ends this follow.
+        lock_pair(db, follower.id, followed.id)
+        if blocked_between(db, follower.id, followed.id):
+            db.rollback()
+            return followed, f"You can't follow {followed.username}."
         changed = insert_or_ignore(db, Follow, follower_id=follower.id,
                                    followed_id=followed.id, created_at=utcnow())
         if changed:

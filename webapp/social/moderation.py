@@ -6,12 +6,13 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from .. import live
+from .. import live, ratelimits
+from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..profiles.usernames import username_key
 from . import subjects
-from .dialect import insert_or_ignore, start_writing
+from .dialect import insert_or_ignore, lock_pair, start_writing
 
 REPORT_KINDS = ("release", "post", "comment")
 REASON_MAX = 500
@@ -34,8 +35,13 @@ class OpenReport:
     author: User | None
 
 
-def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> FormErrors:
-    """Report a visible release, post or comment (once per person; again changes nothing)."""
+def report(
+    db: Session, reporter: User, kind: str, subject_id: int, reason, client: str | None = None
+) -> FormErrors:
+    """Report a visible release, post or comment (once per person; again changes nothing).
+
+    Too many reports from the account or the `client` address raise Throttled.
+    """
     errors = FormErrors()
     text = clean_text({"reason": reason or ""}, "reason", "Reason", errors, max_length=REASON_MAX,
                       multiline=True)
@@ -45,6 +51,9 @@ def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> F
     if errors:
         return errors
     start_writing(db)
+    limits = settings()
+    ratelimits.charge(db, "reports", reporter.id, client, limits.limit_reports_per_account,
+                      limits.limit_reports_per_client, "You have sent many reports just now.")
     insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind,
                      **{SUBJECT_COLUMNS[kind].key: subject_id}, reason=text, created_at=utcnow())
     db.commit()
@@ -147,6 +156,7 @@ def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tu
     if blocked.id == blocker.id:
         return blocked, "You can't block yourself."
     start_writing(db)
+    lock_pair(db, blocker.id, blocked.id)
     if blocking:
         if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
                             created_at=utcnow()):
