@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
 )
 
-from tests.factories import make_release, user_id_of
+from tests.factories import make_release
 from tests.test_releases import new_user, track_and_cover
 from webapp import db
 from webapp.accounts import deletion
@@ -217,8 +217,8 @@ def test_the_deletion_password_check_is_limited_per_address_under_concurrency(
     def guess(client) -> tuple[int, str]:
         """One wrong password on the delete form."""
         start.wait(timeout=30)
-        response = client.post("/settings/account/delete",
-                               data={"delete_password": "wrong guess!", "confirm_username": "alice"})
+        form = {"delete_password": "wrong guess!", "confirm_username": "alice"}
+        response = client.post("/settings/account/delete", data=form)
         return response.status_code, response.get_data(as_text=True)
 
     with ThreadPoolExecutor(16) as pool:
@@ -229,3 +229,121 @@ def test_the_deletion_password_check_is_limited_per_address_under_concurrency(
     assert 1 <= len(checked) <= 2
     assert sum(status == 429 for status, _ in answers) == 16 - len(checked)
     assert count(app, User) == 1
+
+
+# ---------------------------------------------------------------- reports
+
+
+def test_a_report_goes_with_what_it_reports_and_never_names_a_later_row(app, studio,
+                                                                         make_client):
+    """Carol reports Bob's comment, Bob deletes it, Dave comments: the admin queue is empty,
+    and on SQLite the new comment did not get the old id."""
+    alice, bob, release_id = studio["alice"], studio["bob"], studio["release_id"]
+    carol, _ = new_user(make_client, app, "carol")
+    dave, _ = new_user(make_client, app, "dave")
+    with app.app_context():
+        reported = db.session().scalar(select(func.max(Comment.id)))
+        assert moderation.make_admin(db.session(), "alice")
+    form = {"kind": "comment", "subject_id": str(reported), "reason": "hateful words"}
+    assert carol.post("/reports", data=form).status_code == 303
+    assert "hateful words" in alice.get("/admin/reports").get_data(as_text=True)
+    assert bob.post(f"/comments/{reported}/delete").status_code == 303
+    assert count(app, Report) == 0
+    url = f"/comments/release/{release_id}"
+    assert dave.post(url, data={"body": "an innocent remark"}).status_code == 303
+    with app.app_context():
+        newest = db.session().scalar(select(func.max(Comment.id)))
+    assert newest > reported
+    queue = alice.get("/admin/reports").get_data(as_text=True)
+    assert "hateful words" not in queue and "an innocent remark" not in queue
+    assert alice.post("/admin/hide", data={**form, "subject_id": str(newest)}).status_code == 303
+    assert count(app, Report) == 0
+
+
+# ---------------------------------------------------------------- races
+
+
+def race(first, second) -> None:
+    """Run two requests at the same moment; each must be answered normally."""
+    start = threading.Barrier(2)
+
+    def together(call):
+        """Wait for the other thread, then call."""
+        start.wait(timeout=30)
+        return call()
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(together, first), pool.submit(together, second)]:
+            assert future.result().status_code in (200, 303, 422), future.result().data
+
+
+def test_a_follow_never_survives_a_concurrent_block(app, studio):
+    """Bob follows Alice while Alice blocks Bob, twelve times: never both rows at the end."""
+    alice, bob = studio["alice"], studio["bob"]
+    alice_id, bob_id = studio["alice_id"], studio["bob_id"]
+    for _ in range(12):
+        race(lambda: bob.post(f"/follows/{alice_id}", data={"following": "1"}),
+             lambda: alice.post(f"/blocks/{bob_id}", data={"blocked": "1"}))
+        assert count(app, Block) == 1
+        assert count(app, Follow) == 0
+        assert alice.post(f"/blocks/{bob_id}", data={"blocked": "0"}).status_code == 303
+        bob.post(f"/follows/{alice_id}", data={"following": "0"})
+
+
+def test_sixty_parallel_comments_store_at_most_the_hourly_limit(app, studio, make_client):
+    """Bob, signed in six times, posts sixty comments at once against a limit of 30."""
+    url = f"/comments/release/{studio['release_id']}"
+    before = count(app, Comment, Comment.user_id == studio["bob_id"])
+    browsers = [studio["bob"]]
+    for _ in range(5):
+        browser = app.test_client()
+        assert browser.post("/login", data={"username": "bob", "password": PASSWORD}
+                            ).status_code == 303
+        browsers.append(browser)
+
+    def comment(number: int):
+        """One comment from one of Bob's browsers."""
+        return browsers[number % len(browsers)].post(url, data={"body": f"spam {number}"})
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = [response.status_code for response in pool.map(comment, range(60))]
+    stored = count(app, Comment, Comment.user_id == studio["bob_id"]) - before
+    assert stored == 30 - before
+    assert statuses.count(303) == stored and statuses.count(429) == 60 - stored
+
+
+# ---------------------------------------------------------------- rate limits on creating
+
+
+def test_creating_posts_releases_and_reports_is_limited_per_account_and_address(
+        app, studio, make_client):
+    """Past the account's allowance: 429, nothing stored; another account from the same
+    address runs into the address's allowance."""
+    app.config.update({
+        "LIMIT_POSTS_PER_ACCOUNT": "2 per hour", "LIMIT_POSTS_PER_CLIENT": "4 per hour",
+        "LIMIT_RELEASES_PER_ACCOUNT": "1 per hour", "LIMIT_RELEASES_PER_CLIENT": "5 per hour",
+        "LIMIT_REPORTS_PER_ACCOUNT": "1 per hour", "LIMIT_REPORTS_PER_CLIENT": "5 per hour",
+    })
+    alice, bob = studio["alice"], studio["bob"]
+    posts = count(app, Post)
+    answers = [alice.post("/posts", data={"body": f"post {n}"}).status_code for n in range(3)]
+    assert answers == [303, 303, 429] and count(app, Post) == posts + 2
+    answers = [bob.post("/posts", data={"body": f"bob {n}"}).status_code for n in range(3)]
+    assert answers == [303, 303, 429] and count(app, Post) == posts + 4
+    carol, _ = new_user(make_client, app, "carol")
+    assert carol.post("/posts", data={"body": "carol"}).status_code == 429  # the address's
+    assert count(app, Post) == posts + 4
+
+    music_id, image_id = studio["media"]
+    form = {"title": "Again", "music_id": str(music_id), "image_id": str(image_id),
+            "genre": "ambient", "mood": "calm", "description": ""}
+    releases = count(app, Release)
+    assert [alice.post("/releases", data=form).status_code for _ in range(2)] == [303, 429]
+    assert count(app, Release) == releases + 1
+
+    with app.app_context():
+        comments = db.session().scalars(select(Comment.id)).all()
+    report = {"kind": "comment", "reason": "spam"}
+    answers = [carol.post("/reports", data={**report, "subject_id": str(c)}).status_code
+               for c in comments[:2]]
+    assert answers == [303, 429] and count(app, Report) == 1
