@@ -53,7 +53,7 @@ def set_follow(db: Session, follower: User, followed_id: int, following: bool) -
     Following oneself, or someone on either side of a block, changes nothing.
     """
     followed = db.get(User, followed_id)
-    if followed is None:
+    if followed is None or followed.deleted_at is not None:
         raise NotFound()
     if followed.id == follower.id:
         return followed, "You can't follow yourself."
@@ -105,7 +105,8 @@ def people(db: Session, user: User, which: str, page: int = 1) -> People:
     else:
         join, where = Follow.followed_id, Follow.follower_id
     rows = list(db.scalars(
-        select(User).join(Follow, join == User.id).where(where == user.id)
+        select(User).join(Follow, join == User.id)
+        .where(where == user.id, User.deleted_at.is_(None))
         .order_by(Follow.created_at.desc(), User.id.desc())
         .limit(size + 1).offset((page - 1) * size)
     ))

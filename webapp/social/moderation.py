@@ -151,7 +151,7 @@ def make_admin(db: Session, username: str) -> bool:
 def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tuple[User, str]:
     """Block or unblock someone; blocking ends follows both ways. Commits; (person, error)."""
     blocked = db.get(User, blocked_id)
-    if blocked is None:
+    if blocked is None or blocked.deleted_at is not None:
         raise NotFound()
     if blocked.id == blocker.id:
         return blocked, "You can't block yourself."
