@@ -12,6 +12,7 @@ and a final sweep removes anything a job running meanwhile may have written.
 """
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +35,9 @@ NAME_MISMATCH = "Type your username exactly as it is shown to confirm."
 BUSY = "The service is busy right now. Nothing was deleted. Please try again in a moment."
 # Rows per erasing transaction: a few milliseconds of write lock each.
 BATCH = 200
+# After a batch, the job rests as long as the batch took (at most this many seconds):
+# SQLite's busy handler is not a queue, and writers polling for the lock must find it free.
+REST_MAX = 0.1
 # How long an erasing job may go without finishing a batch before the reconciler restarts it.
 LEASE = timedelta(minutes=2)
 # Tables whose rows may go only with the account's own row (the history's append-only rule).
@@ -177,6 +181,7 @@ def _in_batches(db: Session, table: Table, where, erased: Erased, set_null=None)
     noted = [table.c[name] for name in FILE_COLUMNS.get(table.name, ())] if set_null is None else []
     while True:
         batch = Erased(erased.user_id)
+        started = time.perf_counter()
         with write_transaction(db):
             _renew_lease(db, erased.user_id)
             rows = db.execute(select(*keys, *noted).where(where).limit(BATCH)).all()
@@ -191,6 +196,8 @@ def _in_batches(db: Session, table: Table, where, erased: Erased, set_null=None)
                                .execution_options(synchronize_session=False))
                 _note_files(table.name, [row[len(keys):] for row in rows], batch)
         erased.batches += 1
+        if rows:
+            time.sleep(min(time.perf_counter() - started, REST_MAX))
         _remove_files(batch)
         erased.generations += batch.generations
         erased.media_files += batch.media_files
