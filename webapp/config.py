@@ -57,6 +57,13 @@ def default_config(instance_path: str) -> dict:
         "LIMIT_PASSWORD_CHECKS_GLOBAL": "1200 per minute",
         "LIMIT_SIGNUPS_PER_CLIENT": "5 per hour",
         "LIMIT_SIGNUPS_GLOBAL": "100 per hour",
+        # Creating things others see (feed spam, and each row is work to delete later).
+        "LIMIT_RELEASES_PER_ACCOUNT": "60 per hour",
+        "LIMIT_RELEASES_PER_CLIENT": "120 per hour",
+        "LIMIT_POSTS_PER_ACCOUNT": "60 per hour",
+        "LIMIT_POSTS_PER_CLIENT": "120 per hour",
+        "LIMIT_REPORTS_PER_ACCOUNT": "30 per hour",
+        "LIMIT_REPORTS_PER_CLIENT": "60 per hour",
         "JOBS_EMBEDDED": True,
         "JOBS_WORKERS": 2,
         "JOBS_LEASE_SECONDS": 120,
@@ -121,6 +128,12 @@ class Settings:
     limit_password_checks_global: str
     limit_signups_per_client: str
     limit_signups_global: str
+    limit_releases_per_account: str
+    limit_releases_per_client: str
+    limit_posts_per_account: str
+    limit_posts_per_client: str
+    limit_reports_per_account: str
+    limit_reports_per_client: str
     jobs_embedded: bool
     jobs_workers: int
     jobs_lease_seconds: int

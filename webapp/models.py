@@ -30,6 +30,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# SQLite: a deleted row's id is never handed to a new row (ids are in URLs, live events,
+# file names and caches). PostgreSQL sequences never reuse ids anyway.
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+REPORT_ONE_SUBJECT = (
+    "(CASE WHEN release_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 def _user_ref(**options) -> MappedColumn:
     """A column holding a user's id: the row is deleted along with the user."""
     return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), **options)
@@ -82,6 +92,10 @@ class User(UserMixin, Base):
     bio: Mapped[str] = mapped_column(Text, default="")
     links: Mapped[list] = mapped_column(JSON, default=list)
     banner: Mapped[str | None] = mapped_column(String(64))
+    # Set when the owner deletes the account: from then on it shows nowhere and signs in
+    # nowhere, while a background job erases its rows in small batches (accounts/deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    erase_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # SQLite: never reuse a deleted account's id (ids key caches, files and live streams).
     __table_args__ = {"sqlite_autoincrement": True}
@@ -169,6 +183,7 @@ class Generation(Base):
         UniqueConstraint("user_id", "request_id"),
         Index("ix_generations_user_id_status", "user_id", "status"),
         Index("ix_generations_status_lease_until", "status", "lease_until"),
+        AUTOINCREMENT,
     )
 
 
@@ -193,7 +208,7 @@ class Media(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_media_user_id_kind_id", "user_id", "kind", "id"),)
+    __table_args__ = (Index("ix_media_user_id_kind_id", "user_id", "kind", "id"), AUTOINCREMENT)
 
 
 class Release(Base):
@@ -203,8 +218,8 @@ class Release(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = _user_ref()
-    music_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
-    image_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"))
+    music_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(120))
     genre: Mapped[str] = mapped_column(String(40), default="")
     mood: Mapped[str] = mapped_column(String(40), default="")
@@ -226,6 +241,7 @@ class Release(Base):
         # Search filters compare case-folded genre and mood, newest first.
         Index("ix_releases_genre_key", text("lower(genre)"), "published_at"),
         Index("ix_releases_mood_key", text("lower(mood)"), "published_at"),
+        AUTOINCREMENT,
     )
 
 
@@ -252,7 +268,7 @@ class Post(Base):
     user_id: Mapped[int] = _user_ref()
     body: Mapped[str] = mapped_column(Text)
     release_id: Mapped[int | None] = mapped_column(
-        ForeignKey("releases.id", ondelete="SET NULL")
+        ForeignKey("releases.id", ondelete="SET NULL"), index=True
     )
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -260,6 +276,7 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_user_id_id", "user_id", "id"),
         Index("ix_posts_created_at", "created_at"),
+        AUTOINCREMENT,
     )
 
 
@@ -339,6 +356,7 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_release_id_id", "release_id", "id"),
         Index("ix_comments_user_id_created_at", "user_id", "created_at"),
+        AUTOINCREMENT,
     )
 
 
@@ -351,10 +369,16 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = _user_ref()
     kind: Mapped[str] = mapped_column(String(10))  # like | follow | comment | plays
-    actor_id: Mapped[int | None] = _user_ref()
-    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = _user_ref(index=True)
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     count: Mapped[int] = mapped_column(Integer, default=1)
     day: Mapped[str | None] = mapped_column(String(10))  # plays digests: YYYY-MM-DD (UTC)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -363,6 +387,7 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
         UniqueConstraint("recipient_id", "kind", "release_id", "day"),
+        AUTOINCREMENT,
     )
 
 
@@ -376,21 +401,37 @@ class NotificationMute(Base):
 
 
 class Report(Base):
-    """Someone flagged a release, post or comment for an admin to review (once per reporter)."""
+    """Someone flagged a release, post or comment for an admin to review (once per reporter).
+
+    The subject is a foreign key, never a bare id: deleting it deletes its reports, so a
+    report can never come to name someone else's later row.
+    """
 
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = _user_ref()
     kind: Mapped[str] = mapped_column(String(10))  # release | post | comment
-    subject_id: Mapped[int] = mapped_column(Integer)
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        UniqueConstraint("reporter_id", "kind", "subject_id"),
+        UniqueConstraint("reporter_id", "release_id"),
+        UniqueConstraint("reporter_id", "post_id"),
+        UniqueConstraint("reporter_id", "comment_id"),
+        CheckConstraint(REPORT_ONE_SUBJECT, name="one_subject"),
         Index("ix_reports_resolved_at_id", "resolved_at", "id"),
+        AUTOINCREMENT,
     )
 
 

@@ -104,6 +104,21 @@ def spend(db: Session, limit: str, *identifiers: str) -> int:
     return seconds_left(limiter, item, identifiers)
 
 
+def charge(
+    db: Session, action: str, user_id: int, client: str | None, per_account: str,
+    per_client: str, message: str,
+) -> None:
+    """Count one `action` against the account's and the client address's limits, in the
+    caller's transaction (which writes the thing next); past either, roll it back and raise
+    Throttled. Calls made outside any request (client None) are trusted."""
+    if client is None:
+        return
+    wait = spend(db, per_account, action, f"u{user_id}") or spend(db, per_client, action, client)
+    if wait:
+        db.rollback()
+        raise Throttled(wait, message)
+
+
 def seconds_left(limiter: FixedWindowRateLimiter, item: RateLimitItem, identifiers) -> int:
     """Whole seconds until the limit's current window ends (at least 1)."""
     reset_at = limiter.get_window_stats(item, *identifiers).reset_time

@@ -5,7 +5,7 @@ these a filter alone read the whole releases table (and PostgreSQL, with no stat
 on the expressions, planned it as a seq scan).
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -156,6 +156,9 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/settings/account/deleted"
+    # Disabled at once; the rows go in batches in the background job.
+    assert client.get(f"/u/{alice['name']}").status_code == 404
+    assert worker.run_pending(app) == 1
     assert references_to(app, alice["user"]) == []
     after = owned_rows(app, alice["user"])
     assert after == {"users": {(alice["user"],)}}  # only the seed of the search is left

@@ -76,20 +76,20 @@ def authenticate(
 ) -> LoginResult:
     """Check credentials, throttling failures per name and client whether or not the account exists.
 
-    Three short transactions around the password check, which holds none: count the
-    attempt and read the hash, check it, then record the outcome.
+    Short transactions around the password check, which holds none: count the attempt
+    (a failure until it succeeds, so parallel guesses cannot all slip past the throttle)
+    and read the hash, check it, then clear the count on success.
     """
     key = usernames.username_key(usernames.normalise(raw_username))[:30]
     throttle_key = _throttle_key(key, client)
     with write_transaction(db):
-        if wait := _blocked_seconds(db, throttle_key, utcnow()):
+        if wait := _lock_throttle(db, throttle_key, utcnow()):
             return LoginResult(error=_throttled_message(wait), retry_after=wait)
         _spend_password_check(db, client)
+        _record_failure(db, throttle_key, utcnow())
         user = db.scalar(select(User).where(User.username_key == key)) if key else None
         stored = user.password_hash if user else None
     if not passwords.verify_password(stored, password):
-        with write_transaction(db):
-            _record_failure(db, throttle_key, utcnow())
         return LoginResult(error=BAD_CREDENTIALS)
     new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with write_transaction(db):
@@ -108,14 +108,15 @@ def check_current_password(
     """None when `password` is the user's own; otherwise why not, throttled like log-ins."""
     throttle_key = _throttle_key(user.username_key, client)
     with write_transaction(db):
-        if wait := _blocked_seconds(db, throttle_key, utcnow()):
+        if wait := _lock_throttle(db, throttle_key, utcnow()):
             return _throttled_message(wait)
         _spend_password_check(db, client)
+        _record_failure(db, throttle_key, utcnow())
         stored = db.scalar(select(User.password_hash).where(User.id == user.id))
     if passwords.verify_password(stored, password):
+        with write_transaction(db):
+            db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
         return None
-    with write_transaction(db):
-        _record_failure(db, throttle_key, utcnow())
     return "Current password is incorrect."
 
 
@@ -138,11 +139,19 @@ def _throttle_key(username_key: str, client: str | None) -> str:
     return f"{username_key} {digest}"
 
 
-def _blocked_seconds(db: Session, key: str, now: datetime) -> int:
-    """How many seconds a name must still wait after failed attempts (0: none)."""
-    throttle = db.get(LoginThrottle, key)
-    if throttle and throttle.blocked_until and throttle.blocked_until > now:
-        return int((throttle.blocked_until - now).total_seconds()) + 1
+def _lock_throttle(db: Session, key: str, now: datetime) -> int:
+    """Lock the throttle row of a name and client until the commit; seconds it must still
+    wait (0: none). The caller then counts the attempt as a failure in the same
+    transaction (cleared on success), so parallel attempts queue behind each other."""
+    dialect = postgresql if is_postgres(db) else sqlite
+    db.execute(dialect.insert(LoginThrottle).values(username_key=key, failures=0)
+               .on_conflict_do_nothing())
+    blocked_until = db.scalar(
+        select(LoginThrottle.blocked_until).where(LoginThrottle.username_key == key)
+        .with_for_update()
+    )
+    if blocked_until and blocked_until > now:
+        return int((blocked_until - now).total_seconds()) + 1
     return 0
 
 

@@ -1,5 +1,7 @@
 """Sign up, log in, log out, and the account's sessions and password."""
 
+import logging
+
 from flask import (
     Blueprint,
     flash,
@@ -21,6 +23,7 @@ from ..studio import worker
 from . import deletion, exports, logins
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def _after_login(target: str | None) -> str:
@@ -184,7 +187,7 @@ def delete_account():
     """Delete the account for good, once the password and the typed username confirm it."""
     errors = deletion.delete_account(
         db.session(), current_user, request.form.get("delete_password", ""),
-        request.form.get("confirm_username", ""),
+        request.form.get("confirm_username", ""), client_address(),
     )
     if errors:
         return htmx.form_errors(
@@ -192,6 +195,10 @@ def delete_account():
             lambda: _render_account(errors, 422)[0],
             503 if errors.get("form") else 422,
         )
+    try:
+        worker.enqueue_erase(current_user.id)
+    except Exception:  # the account is disabled already; the reconciler starts the erasure
+        log.exception("queueing the erasure of user %s failed", current_user.id)
     logout_user()
     session.clear()
     # A page of its own, not a flash: another tab of the account may load a page first.

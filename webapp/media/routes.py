@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from .. import db, storage
 from ..access import or_404, public
+from ..accounts.standing import present
 from ..models import Media, Release
 
 bp = Blueprint("media", __name__)
@@ -31,6 +32,7 @@ def viewable_media(media_id: int) -> tuple[Media, str | None, bool] | None:
         select(Release.title)
         .where(
             Release.published.is_(True),
+            present(Release.user_id),
             or_(Release.music_id == media_id, Release.image_id == media_id),
         )
         .order_by(Release.id)

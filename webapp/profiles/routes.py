@@ -52,7 +52,8 @@ def public_profile(username: str):
 @public
 def profile_header(user_id: int):
     """A profile's header (avatar and name); 304 when the page already holds this version."""
-    user = or_404(db.session().get(User, user_id))
+    user = db.session().get(User, user_id)
+    or_404(user if user is not None and user.deleted_at is None else None)
     level = {"1": 1, "2": 2, "3": 3}.get(request.args.get("level", "1"), 1)
     # On the profile page itself the fragment also carries the new <title>.
     template = (

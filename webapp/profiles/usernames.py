@@ -261,13 +261,13 @@ def find_profile(db: Session, raw_name: str) -> tuple[User | None, str | None]:
     if not name or len(name) > MAX_LENGTH or not name.isascii() or has_control_characters(name):
         return None, None
     key = username_key(name)
-    user = db.scalar(select(User).where(User.username_key == key))
+    user = db.scalar(select(User).where(User.username_key == key, User.deleted_at.is_(None)))
     if user is not None:
         return user, None
     current = db.scalar(
         select(User.username)
         .join(UsernameChange, UsernameChange.user_id == User.id)
-        .where(UsernameChange.old_key == key)
+        .where(UsernameChange.old_key == key, User.deleted_at.is_(None))
         .order_by(UsernameChange.id.desc())
         .limit(1)
     )

@@ -15,7 +15,8 @@ from sqlalchemy import and_, exists, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from .. import live
+from .. import live, ratelimits
+from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
@@ -74,10 +75,12 @@ def create_release(
     genre,
     mood,
     description,
+    client: str | None = None,
 ) -> tuple[Release | None, FormErrors]:
     """Pair one of the user's tracks with one of their covers; commits on success.
 
-    Someone else's (or a missing) media id raises NotFound and stores nothing.
+    Someone else's (or a missing) media id raises NotFound and stores nothing; too many
+    releases from the account or the `client` address raise Throttled.
     """
     errors = FormErrors()
     form = {
@@ -100,6 +103,9 @@ def create_release(
         errors.add("image_id", "That item is a track, not a cover. Choose one of your covers.")
     if errors:
         return None, errors
+    limits = settings()
+    ratelimits.charge(db, "releases", user.id, client, limits.limit_releases_per_account,
+                      limits.limit_releases_per_client, "You have made many releases just now.")
     release = Release(
         user_id=user.id,
         music_id=music.id,
@@ -192,6 +198,7 @@ def visible_release(db: Session, release_id: int, viewer_id: int | None) -> tupl
         select(Release, User).join(User, User.id == Release.user_id).where(
             Release.id == release_id,
             or_(Release.published.is_(True), Release.user_id == (viewer_id or 0)),
+            User.deleted_at.is_(None),
         )
     ).unique().first()
     if row is None:
@@ -261,6 +268,7 @@ def media_is_public(db: Session, media_id: int) -> bool:
                 exists().where(
                     Release.published.is_(True),
                     Release.hidden.is_(False),
+                    present(Release.user_id),
                 or_(Release.music_id == media_id, Release.image_id == media_id),
                 )
             )
@@ -291,11 +299,12 @@ def release_choices(db: Session, user_id: int) -> tuple[list[Media], list[Media]
 
 
 def create_post(
-    db: Session, user: User, body, release_id=None
+    db: Session, user: User, body, release_id=None, client: str | None = None
 ) -> tuple[Post | None, FormErrors]:
     """Write a post, optionally attaching one of the user's published releases; commits.
 
-    Someone else's (or a missing) release id raises NotFound and stores nothing.
+    Someone else's (or a missing) release id raises NotFound and stores nothing; too many
+    posts from the account or the `client` address raise Throttled.
     """
     errors = FormErrors()
     text = clean_text(
@@ -316,6 +325,9 @@ def create_post(
                 )
     if errors:
         return None, errors
+    limits = settings()
+    ratelimits.charge(db, "posts", user.id, client, limits.limit_posts_per_account,
+                      limits.limit_posts_per_client, "You have posted many times just now.")
     post = Post(user_id=user.id, body=text, release_id=attached_id)
     db.add(post)
     db.flush()
@@ -373,10 +385,10 @@ def _feed(
         literal("release").label("kind"),
         Release.id.label("id"),
         Release.published_at.label("at"),
-    ).where(Release.published.is_(True), Release.hidden.is_(False))
+    ).where(Release.published.is_(True), Release.hidden.is_(False), present(Release.user_id))
     posts = select(
         literal("post").label("kind"), Post.id.label("id"), Post.created_at.label("at")
-    ).where(Post.hidden.is_(False))
+    ).where(Post.hidden.is_(False), present(Post.user_id))
     if scope == "user":
         releases = releases.where(Release.user_id == author_id)
         posts = posts.where(Post.user_id == author_id)

@@ -8,6 +8,7 @@ from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
+from ..security import client_address
 from ..social import cards, comments, search
 from . import content
 
@@ -99,7 +100,8 @@ def release_form():
 def create_release():
     """Pair a track with a cover; a forged media id is a 404 and stores nothing."""
     values = {name: request.form.get(name, "") for name in RELEASE_FIELDS}
-    release, errors = content.create_release(db.session(), current_user, **values)
+    release, errors = content.create_release(db.session(), current_user, **values,
+                                             client=client_address())
     if errors:
         context = {"release_errors": errors, "release_values": values}
         return htmx.form_errors(
@@ -260,7 +262,8 @@ def create_post():
     next_page = safe_next(request.form.get("next"), _explore_url())
     values = {name: request.form.get(name, "") for name in ("body", "release_id")}
     post, errors = content.create_post(
-        db.session(), current_user, values["body"], values["release_id"] or None
+        db.session(), current_user, values["body"], values["release_id"] or None,
+        client_address(),
     )
     if errors:
         context = {"post_errors": errors, "post_values": values, "post_next": next_page}

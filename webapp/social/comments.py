@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from .. import live
+from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
 from . import moderation, notifications, subjects
-from .dialect import start_writing
+from .dialect import COMMENTS_LOCK, lock_person, start_writing
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000
@@ -40,7 +41,8 @@ def thread(db: Session, viewer_id: int | None, release_id: int, page: int | None
     """
     release = subjects.visible_release(db, release_id)
     owner = db.get(User, release.user_id)
-    shown = [Comment.release_id == release.id, Comment.hidden.is_(False)]
+    shown = [Comment.release_id == release.id, Comment.hidden.is_(False),
+             present(Comment.user_id)]
     if viewer_id:
         shown.append(Comment.user_id.not_in(moderation.blocked_by(viewer_id)))
     total = db.scalar(select(func.count()).select_from(Comment).where(*shown))
@@ -66,17 +68,22 @@ def create(db: Session, user: User, release_id: int, body) -> tuple[Comment | No
     errors = FormErrors()
     text = clean_text({"body": body or ""}, "body", "Comment", errors, min_length=1,
                       max_length=BODY_MAX, multiline=True)
+    if errors:
+        return None, errors
+    start_writing(db)
+    # Counted in the transaction that writes, one at a time per person: parallel posts
+    # cannot all see room under the limit.
+    lock_person(db, COMMENTS_LOCK, user.id)
     limit = settings().comments_max_per_hour
-    if not errors and db.scalar(
+    if db.scalar(
         select(func.count()).select_from(Comment).where(
             Comment.user_id == user.id, Comment.created_at > utcnow() - timedelta(hours=1)
         )
     ) >= limit:
+        db.rollback()
         errors.add("form", f"You have posted {limit} comments in the last hour. "
                            "Please wait a while, then try again.")
-    if errors:
         return None, errors
-    start_writing(db)
     comment = Comment(release_id=release.id, user_id=user.id, body=text, created_at=utcnow())
     db.add(comment)
     db.flush()

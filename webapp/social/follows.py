@@ -11,7 +11,7 @@ from .. import live
 from ..config import settings
 from ..models import Block, Follow, User, utcnow
 from . import notifications
-from .dialect import insert_or_ignore, start_writing
+from .dialect import insert_or_ignore, lock_pair, start_writing
 
 MAX_PAGE = 10_000
 
@@ -53,14 +53,18 @@ def set_follow(db: Session, follower: User, followed_id: int, following: bool) -
     Following oneself, or someone on either side of a block, changes nothing.
     """
     followed = db.get(User, followed_id)
-    if followed is None:
+    if followed is None or followed.deleted_at is not None:
         raise NotFound()
     if followed.id == follower.id:
         return followed, "You can't follow yourself."
     if following:
-        if blocked_between(db, follower.id, followed.id):
-            return followed, f"You can't follow {followed.username}."
         start_writing(db)
+        # Checked inside the writing transaction, under the pair's lock: a block committed
+        # meanwhile is seen, and a block waiting for the lock then ends this follow.
+        lock_pair(db, follower.id, followed.id)
+        if blocked_between(db, follower.id, followed.id):
+            db.rollback()
+            return followed, f"You can't follow {followed.username}."
         changed = insert_or_ignore(db, Follow, follower_id=follower.id,
                                    followed_id=followed.id, created_at=utcnow())
         if changed:
@@ -101,7 +105,8 @@ def people(db: Session, user: User, which: str, page: int = 1) -> People:
     else:
         join, where = Follow.followed_id, Follow.follower_id
     rows = list(db.scalars(
-        select(User).join(Follow, join == User.id).where(where == user.id)
+        select(User).join(Follow, join == User.id)
+        .where(where == user.id, User.deleted_at.is_(None))
         .order_by(Follow.created_at.desc(), User.id.desc())
         .limit(size + 1).offset((page - 1) * size)
     ))

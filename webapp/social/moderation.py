@@ -6,16 +6,21 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from .. import live
+from .. import live, ratelimits
+from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..profiles.usernames import username_key
 from . import subjects
-from .dialect import insert_or_ignore, start_writing
+from .dialect import insert_or_ignore, lock_pair, start_writing
 
 REPORT_KINDS = ("release", "post", "comment")
 REASON_MAX = 500
 MODELS = {"release": Release, "post": Post, "comment": Comment}
+# The report column that holds each kind of subject (a foreign key, never a bare id).
+SUBJECT_COLUMNS = {"release": Report.release_id, "post": Report.post_id,
+                   "comment": Report.comment_id}
+SUBJECT_ID = func.coalesce(Report.release_id, Report.post_id, Report.comment_id)
 
 
 @dataclass
@@ -30,8 +35,13 @@ class OpenReport:
     author: User | None
 
 
-def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> FormErrors:
-    """Report a visible release, post or comment (once per person; again changes nothing)."""
+def report(
+    db: Session, reporter: User, kind: str, subject_id: int, reason, client: str | None = None
+) -> FormErrors:
+    """Report a visible release, post or comment (once per person; again changes nothing).
+
+    Too many reports from the account or the `client` address raise Throttled.
+    """
     errors = FormErrors()
     text = clean_text({"reason": reason or ""}, "reason", "Reason", errors, max_length=REASON_MAX,
                       multiline=True)
@@ -41,8 +51,11 @@ def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> F
     if errors:
         return errors
     start_writing(db)
-    insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind, subject_id=subject_id,
-                     reason=text, created_at=utcnow())
+    limits = settings()
+    ratelimits.charge(db, "reports", reporter.id, client, limits.limit_reports_per_account,
+                      limits.limit_reports_per_client, "You have sent many reports just now.")
+    insert_or_ignore(db, Report, reporter_id=reporter.id, kind=kind,
+                     **{SUBJECT_COLUMNS[kind].key: subject_id}, reason=text, created_at=utcnow())
     db.commit()
     return errors
 
@@ -51,9 +64,9 @@ def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]
     """Unresolved reports grouped by subject, most reported first (admins only)."""
     require_admin(admin)
     grouped = db.execute(
-        select(Report.kind, Report.subject_id, func.count(), func.min(Report.id))
+        select(Report.kind, SUBJECT_ID, func.count(), func.min(Report.id))
         .where(Report.resolved_at.is_(None))
-        .group_by(Report.kind, Report.subject_id)
+        .group_by(Report.kind, SUBJECT_ID)
         .order_by(func.count().desc(), func.min(Report.id))
         .limit(limit)
     ).all()
@@ -61,9 +74,9 @@ def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]
     keys = [(kind, ident) for kind, ident, _n, _first in grouped]
     if keys:
         for kind, ident, reason in db.execute(
-            select(Report.kind, Report.subject_id, Report.reason).where(
+            select(Report.kind, SUBJECT_ID, Report.reason).where(
                 Report.resolved_at.is_(None),
-                or_(*[(Report.kind == k) & (Report.subject_id == i) for k, i in keys]),
+                or_(*[SUBJECT_COLUMNS[k] == i for k, i in keys]),
             )
         ):
             if reason:
@@ -116,7 +129,7 @@ def dismiss(db: Session, admin: User, kind: str, subject_id: int) -> None:
 def _resolve(db: Session, kind: str, subject_id: int) -> None:
     """Mark the open reports about a subject resolved."""
     db.execute(update(Report).where(
-        Report.kind == kind, Report.subject_id == subject_id, Report.resolved_at.is_(None)
+        SUBJECT_COLUMNS[kind] == subject_id, Report.resolved_at.is_(None)
     ).values(resolved_at=utcnow()))
 
 
@@ -138,11 +151,12 @@ def make_admin(db: Session, username: str) -> bool:
 def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tuple[User, str]:
     """Block or unblock someone; blocking ends follows both ways. Commits; (person, error)."""
     blocked = db.get(User, blocked_id)
-    if blocked is None:
+    if blocked is None or blocked.deleted_at is not None:
         raise NotFound()
     if blocked.id == blocker.id:
         return blocked, "You can't block yourself."
     start_writing(db)
+    lock_pair(db, blocker.id, blocked.id)
     if blocking:
         if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
                             created_at=utcnow()):

@@ -10,6 +10,7 @@ from ..forms import parse_page, safe_next
 from ..models import User, utcnow
 from ..profiles.usernames import username_key
 from ..publishing import content
+from ..security import client_address
 from . import comments, follows, likes, moderation, notifications, search
 from .cards import CardStats, card_stats
 
@@ -293,7 +294,7 @@ def report():
     kind = request.form.get("kind", "")
     subject_id = _form_id("subject_id")
     errors = moderation.report(db.session(), current_user, kind, subject_id,
-                               request.form.get("reason", ""))
+                               request.form.get("reason", ""), client_address())
     back = _next(url_for("publishing.explore"))
     if errors:
         return htmx.form_refused(next(iter(errors.messages.values())), back)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from ..accounts.standing import present
 from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User
@@ -72,7 +73,7 @@ def search(db: Session, query: str = "", genre: str = "", mood: str = "", page: 
     if not terms and not genre and not mood:
         return results
     size = settings().search_page_size
-    where = [Release.published.is_(True), Release.hidden.is_(False)]
+    where = [Release.published.is_(True), Release.hidden.is_(False), present(Release.user_id)]
     if genre:
         where.append(func.lower(Release.genre) == genre.casefold())
     if mood:
@@ -109,7 +110,8 @@ def _authors(db: Session, terms: list[str]) -> list[User]:
             User.username_key.contains(username_key(term), autoescape=True) for term in terms
         ])
     return list(db.scalars(
-        select(User).where(condition).order_by(func.length(User.username), User.id)
+        select(User).where(condition, User.deleted_at.is_(None))
+        .order_by(func.length(User.username), User.id)
         .limit(MAX_AUTHORS)
     ))
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
+from ..accounts.standing import present
 from ..models import Comment, Post, Release
 
 KINDS = ("release", "post")
@@ -14,7 +15,8 @@ def visible_release(db: Session, release_id: int) -> Release:
     """A published release no admin has hidden, or NotFound."""
     release = db.scalar(
         select(Release).where(
-            Release.id == release_id, Release.published.is_(True), Release.hidden.is_(False)
+            Release.id == release_id, Release.published.is_(True), Release.hidden.is_(False),
+            present(Release.user_id),
         )
     )
     if release is None:
@@ -24,7 +26,8 @@ def visible_release(db: Session, release_id: int) -> Release:
 
 def visible_post(db: Session, post_id: int) -> Post:
     """A post no admin has hidden, or NotFound."""
-    post = db.scalar(select(Post).where(Post.id == post_id, Post.hidden.is_(False)))
+    post = db.scalar(select(Post).where(Post.id == post_id, Post.hidden.is_(False),
+                                        present(Post.user_id)))
     if post is None:
         raise NotFound()
     return post
@@ -41,7 +44,8 @@ def visible(db: Session, kind: str, subject_id: int) -> Release | Post | Comment
             select(Comment)
             .join(Release, Release.id == Comment.release_id)
             .where(Comment.id == subject_id, Comment.hidden.is_(False),
-                   Release.published.is_(True), Release.hidden.is_(False))
+                   Release.published.is_(True), Release.hidden.is_(False),
+                   present(Release.user_id), present(Comment.user_id))
         )
         if comment is not None:
             return comment

@@ -27,7 +27,7 @@ from huey.api import Huey
 from huey.consumer import Consumer
 
 from .. import db, housekeeping, storage
-from ..accounts import exports
+from ..accounts import deletion, exports
 from ..generators import cover, music
 from ..models import utcnow
 from . import generations
@@ -53,6 +53,7 @@ class Jobs:
         self._huey: Huey | None = None
         self._task = None
         self._export_task = None
+        self._erase_task = None
         self._lock = threading.Lock()
         self.consumer: Consumer | None = None
         self._stop = threading.Event()
@@ -66,6 +67,7 @@ class Jobs:
                 self._huey = self._make_huey()
                 self._task = self._huey.task(name="generation")(self._run_task)
                 self._export_task = self._huey.task(name="export")(self._run_export)
+                self._erase_task = self._huey.task(name="erase")(self._run_erase)
             return self._huey
 
     def _make_huey(self) -> Huey:
@@ -96,6 +98,16 @@ class Jobs:
         with self.app.app_context(), db.standalone_session(self.app) as session:
             exports.run(session, int(export_id))
 
+    def _run_erase(self, user_id: int) -> None:
+        """The Huey task: erase one disabled account by user id, batch by batch."""
+        with self.app.app_context(), db.standalone_session(self.app) as session:
+            deletion.erase(session, int(user_id))
+
+    def enqueue_erase(self, user_id: int) -> None:
+        """Put an account's erasure on the same queue (runs at once in immediate mode)."""
+        self.huey  # noqa: B018 - creates the task on first use
+        self._erase_task(int(user_id))
+
     def enqueue_export(self, export_id: int) -> None:
         """Put a data export on the same queue as generations (runs at once in immediate mode)."""
         self.huey  # noqa: B018 - creates the task on first use
@@ -116,11 +128,12 @@ class Jobs:
         return ran
 
     def reconcile_now(self, sweep: bool = False) -> list[int]:
-        """Repair stuck jobs (enqueueing those to run again), expire old data exports; optionally
-        sweep orphan files."""
+        """Repair stuck jobs (enqueueing those to run again), expire old data exports, restart
+        unfinished account erasures; optionally sweep orphan files."""
         with self.app.app_context(), db.standalone_session(self.app) as session:
             ids = generations.reconcile(session)
             exports.expire(session)
+            erasures = deletion.erasures_due(session)
             if sweep:
                 removed = generations.sweep_orphans(session)
                 if removed:
@@ -129,6 +142,10 @@ class Jobs:
             self.enqueue(generation_id)
         if ids:
             log.info("re-enqueued generations %s", ids)
+        for user_id in erasures:
+            self.enqueue_erase(user_id)
+        if erasures:
+            log.info("resumed erasing accounts %s", erasures)
         return ids
 
     def start_embedded(self) -> None:
@@ -250,6 +267,11 @@ def enqueue(generation_id: int) -> None:
 def enqueue_export(export_id: int) -> None:
     """Enqueue a data export of the current app (for routes)."""
     jobs_of(current_app).enqueue_export(export_id)
+
+
+def enqueue_erase(user_id: int) -> None:
+    """Enqueue the erasure of a disabled account of the current app (for routes)."""
+    jobs_of(current_app).enqueue_erase(user_id)
 
 
 def run_pending(app: Flask) -> int:
