@@ -25,7 +25,7 @@ _TILT_CORNER_HZ = 3000.0
 _RUMBLE_HZ = 30.0
 
 
-def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
+def master(mix: np.ndarray, duration: float, tilt_db: float, ending: str = "fade") -> np.ndarray:
     """Equalise, fade, normalise to TARGET_LUFS and limit true peaks; returns (n, 2) float32.
 
     Loudness is measured once, BS.1770-4 on the K-weighted signal (pyloudnorm's filters,
@@ -35,7 +35,7 @@ def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
     at a fraction of the cost.
     """
     out = sosfilt(_equaliser(round(tilt_db, 2)), mix, axis=1).astype(np.float32)
-    _fade(out, duration)
+    _fade(out, duration, ending)
     weighted = sosfilt(_k_weighting(), out, axis=1)
     level = integrated_loudness(weighted)
     if not np.isfinite(level):
@@ -153,11 +153,16 @@ def high_shelf(corner: float, gain_db: float) -> np.ndarray:
     return np.array([[*(x / den[0] for x in b), 1.0, den[1] / den[0], den[2] / den[0]]])
 
 
-def _fade(stereo: np.ndarray, duration: float) -> None:
-    """A short fade-in and a cosine fade-out over the last seconds, in place."""
+def _fade(stereo: np.ndarray, duration: float, ending: str = "fade") -> None:
+    """A short fade-in and a cosine fade-out, in place.
+
+    A faded ending takes the last seconds; a written ending (a final hit) only its last
+    0.4 s, so the final chord rings out rather than fading.
+    """
     n = stereo.shape[1]
     fade_in = max(1, int(min(0.5, 0.03 * duration) * SAMPLE_RATE))
-    fade_out = max(1, int(min(4.0, 0.15 * duration) * SAMPLE_RATE))
+    fade_seconds = 0.4 if ending == "hit" else min(4.0, 0.15 * duration)
+    fade_out = max(1, int(fade_seconds * SAMPLE_RATE))
     stereo[:, :fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32) ** 2
     curve = 0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade_out, dtype=np.float32))
     stereo[:, n - fade_out :] *= curve
