@@ -166,7 +166,8 @@ def detect_meter(mono: np.ndarray, rate: int, tempo: float) -> str:
     if at(beat / 3) + at(2 * beat / 3) > 1.2 * (at(beat / 4) + at(3 * beat / 4)):
         return "12/8" if at(4 * beat) > 1.1 * at(2 * beat) else "6/8"
     triple = at(3 * beat) + at(6 * beat)
-    return "3/4" if triple > max(at(2 * beat) + at(4 * beat), at(4 * beat) + at(8 * beat)) else "4/4"
+    duple = max(at(2 * beat) + at(4 * beat), at(4 * beat) + at(8 * beat))
+    return "3/4" if triple > duple else "4/4"
 
 
 def octave_bands(power: np.ndarray, freqs: np.ndarray) -> np.ndarray:

@@ -106,7 +106,7 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     hinted_root, hinted_scale = _key_hint(text)
     root = root if hinted_root is None else hinted_root
     scale = hinted_scale or scale
-    kit, drums, bass, bass_line = _rhythm_section(style, band, words, phrase)
+    kit, drums, bass, bass_line = _rhythm_section(style, band, words, phrase, identity)
     if drums is not None and v.GROOVE_METERS.get(drums, "4/4") != meter:
         drums = v.METER_GROOVES[meter]
     mode = v.HARMONY_MODE.get(scale, scale)
@@ -228,10 +228,10 @@ def _voices(band: v.Band, style_name: str, named: list[int]) -> tuple[int, int, 
 
 
 def _rhythm_section(
-    style: v.Style, band: v.Band, words: list[str], phrase: str
+    style: v.Style, band: v.Band, words: list[str], phrase: str, identity: str
 ) -> tuple[int | None, str | None, int, str]:
     """Drum kit, groove, bass program and bass line, honouring '808' and 'no drums'."""
-    kit = style.kits[digest("kit", phrase)[0] % len(style.kits)] if style.kits else None
+    kit = style.kits[digest("kit", identity)[0] % len(style.kits)] if style.kits else None
     groove, bass, bass_line = style.groove, band.bass, style.bass_line
     if groove is None and any(w in v.DRUM_WORDS for w in words):
         kit, groove = v.STANDARD_KIT, "soft"

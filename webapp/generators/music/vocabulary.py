@@ -1076,7 +1076,9 @@ KIT_NAMES: dict[int, str] = {
 }
 
 # Meters: (sixteenth steps per bar, sixteenths per counted beat).
-METERS: dict[str, tuple[int, int]] = {"4/4": (16, 4), "3/4": (12, 4), "6/8": (12, 6), "12/8": (24, 6)}
+METERS: dict[str, tuple[int, int]] = {
+    "4/4": (16, 4), "3/4": (12, 4), "6/8": (12, 6), "12/8": (24, 6),
+}
 METER_WORDS: dict[str, str] = {
     "three four": "3/4", "3 4": "3/4", "in three": "3/4", "waltz time": "3/4",
     "triple meter": "3/4", "triple time": "3/4", "six eight": "6/8", "6 8": "6/8",
