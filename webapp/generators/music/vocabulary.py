@@ -778,7 +778,7 @@ _STYLE_WORDS_BY_STYLE: dict[str, str] = {
     "folk": "folk|acoustic|campfire|singer songwriter",
     "disco": "disco|studio 54|boogie nights",
     "trance": "trance|psytrance|uplifting trance",
-    "edm": "edm|big room|festival|electro house|drop",
+    "edm": "edm|big room|festival|electro house",
     "dubstep": "dubstep|brostep|riddim|wobble",
     "house": "house|garage",
     "techno": "techno|rave|warehouse|industrial",
