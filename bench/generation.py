@@ -224,7 +224,7 @@ def main() -> int:
           "| chorus − verse LU | mono loss LU | previous: style, LUFS, dBTP, tempo, "
           "chorus − verse, mono loss |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for (genre, prompt, _), now, old in zip(PROMPTS, current, before, strict=True):
+    for (_, prompt, _), now, old in zip(PROMPTS, current, before, strict=True):
         m, o = now["m"], old["m"]
         print(
             f"| {now['style']} | {prompt} | {m.lufs:.1f} | {m.true_peak:.2f} "

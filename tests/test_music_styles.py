@@ -29,7 +29,8 @@ def _tone_singer(melody, lyrics: str, rate: int) -> np.ndarray:
     for note in melody:
         start, length = int(note.onset * rate), int(note.duration * rate)
         t = np.arange(length, dtype=np.float32) / rate
-        out[start : start + length] += 0.3 * np.sin(2 * np.pi * 440 * 2 ** ((note.pitch - 69) / 12) * t)
+        hertz = 440 * 2 ** ((note.pitch - 69) / 12)
+        out[start : start + length] += 0.3 * np.sin(2 * np.pi * hertz * t)
     return out
 
 
