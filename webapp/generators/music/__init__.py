@@ -35,7 +35,7 @@ from .track import (
     song_sections,
     synthesize,
 )
-from .variations import extend, plan_extension, plan_variation, vary
+from .variations import extend, plan_derived, plan_extension, plan_variation, vary
 from .vocabulary import GENRES, NOTE_NAMES, SCALES
 from .waveform import render_waveform
 
@@ -61,6 +61,7 @@ __all__ = [
     "extend",
     "lead_melody",
     "normalize_genre",
+    "plan_derived",
     "plan_extension",
     "plan_track",
     "plan_variation",

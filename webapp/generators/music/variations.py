@@ -77,3 +77,22 @@ def extend(source: TrackPlan, extra: int = DEFAULT_EXTENSION) -> TrackPlan:
     return dataclasses.replace(
         source, duration=min(MAX_DURATION, source.duration + extra), extends_bars=base
     )
+
+
+def plan_derived(
+    prompt: str, genre: str, duration: int, seed: int, steps: list | tuple
+) -> TrackPlan:
+    """The plan of a track made from (prompt, genre, duration, seed) by a chain of steps.
+
+    Each step is ("vary", variation number) or ("extend", seconds), applied in order, so a
+    variation of an extension (or any chain) is as deterministic as the original.
+    """
+    plan = plan_track(prompt, genre, duration, seed)
+    for how, value in steps:
+        if how == "vary":
+            plan = vary(plan, int(value))
+        elif how == "extend":
+            plan = extend(plan, int(value))
+        else:
+            raise ValueError(f"unknown derivation step {how!r}")
+    return plan
