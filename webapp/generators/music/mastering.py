@@ -14,7 +14,8 @@ from .arrangement import SAMPLE_RATE
 TARGET_LUFS = -14.0
 # The limiter's ceiling sits below the -1 dBTP promise because MP3 encoding adds overshoot;
 # encoding.encode_mp3 checks the decoded file and re-encodes quieter if it still goes over.
-_CEILING_DBTP = -2.0
+_CEILING_DBTP = -2.3
+_MAX_NUDGE = 10 ** (0.5 / 20)
 _OVERSAMPLING = 4
 # 48 taps (12 per phase), as BS.1770-4's example true-peak meter; float32 keeps it cheap.
 _TRUE_PEAK_FIR = (firwin(48, 0.95 / _OVERSAMPLING) * _OVERSAMPLING).astype(np.float32)
@@ -43,7 +44,12 @@ def master(mix: np.ndarray, duration: float, tilt_db: float, ending: str = "fade
     gain = 10 ** ((TARGET_LUFS - level) / 20)
     out *= np.float32(gain)
     weighted *= gain
-    out *= _limiter_gain(out, weighted, _CEILING_DBTP)
+    limit = _limiter_gain(out, weighted, _CEILING_DBTP)
+    # The limiter's make-up is worked out on ungated energy; a song with quiet sections
+    # gates differently, so the result is measured once more and nudged (at most 0.5 dB).
+    weighted *= limit
+    nudge = min(10 ** ((TARGET_LUFS - integrated_loudness(weighted)) / 20), _MAX_NUDGE)
+    out *= limit * np.float32(nudge)
     return np.ascontiguousarray(out.T, dtype=np.float32)
 
 

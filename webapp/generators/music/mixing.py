@@ -26,7 +26,7 @@ _BLOCK = int(0.4 * SAMPLE_RATE)
 _REVERB_HIGHPASS = butter(2, 250.0, "highpass", fs=SAMPLE_RATE, output="sos")
 # Level of each section against the chorus, in dB: the song builds into its choruses.
 _SECTION_GAIN_DB = {
-    "intro": -3.5, "verse": -2.5, "chorus": 0.0, "bridge": -2.5, "breakdown": -4.0, "outro": -2.0,
+    "intro": -4.0, "verse": -3.5, "chorus": 0.0, "bridge": -3.5, "breakdown": -4.5, "outro": -2.5,
 }
 _SECTION_RAMP = int(0.08 * SAMPLE_RATE)
 # How much of each stem's own stereo spread is kept (1 = all, 0 = mono).
