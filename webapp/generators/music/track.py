@@ -165,9 +165,10 @@ def render_plan(
 def render_track_with_waveform(
     prompt: str, genre: str, duration: int, seed: int, audio_out: Output, waveform_out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
+    lyrics: str | None = None, singer: Singer | None = None,
 ) -> float:
     """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
     return render_track(
         prompt, genre, duration, seed, audio_out, progress,
-        title=title, artist=artist, waveform_out=waveform_out,
+        title=title, artist=artist, waveform_out=waveform_out, lyrics=lyrics, singer=singer,
     )
