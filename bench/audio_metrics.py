@@ -25,6 +25,8 @@ class Metrics:
     tempo: float
     centroid: float
     bands: np.ndarray
+    meter: str = ""
+    mono_loss: float = 0.0
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:
@@ -39,13 +41,16 @@ def measure(data: bytes) -> Metrics:
     meter = pyloudnorm.Meter(rate)
     mono = samples.mean(axis=1)
     spectrum, freqs = _average_spectrum(mono, rate)
+    tempo = estimate_tempo(mono, rate)
     return Metrics(
         lufs=float(meter.integrated_loudness(samples)),
         true_peak=true_peak_db(samples),
         lra=loudness_range(samples, meter, rate),
-        tempo=estimate_tempo(mono, rate),
+        tempo=tempo,
         centroid=float(np.sum(freqs * spectrum) / max(float(np.sum(spectrum)), 1e-12)),
         bands=octave_bands(spectrum**2, freqs),
+        meter=detect_meter(mono, rate, tempo),
+        mono_loss=mono_loss(samples, rate),
     )
 
 
@@ -55,8 +60,10 @@ def true_peak_db(samples: np.ndarray) -> float:
     return 20 * float(np.log10(max(peak, 1e-12)))
 
 
-def loudness_range(samples: np.ndarray, meter: pyloudnorm.Meter, rate: int) -> float:
-    """EBU Tech 3342 loudness range (LU): spread of gated 3 s short-term loudness, 10-95 %.
+def short_term_loudness(
+    samples: np.ndarray, meter: pyloudnorm.Meter, rate: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """EBU 3 s short-term loudness every 0.1 s (LUFS) and each window's start in seconds.
 
     The K-weighting comes from pyloudnorm's own meter filters, so it matches its LUFS.
     """
@@ -67,8 +74,14 @@ def loudness_range(samples: np.ndarray, meter: pyloudnorm.Meter, rate: int) -> f
     power = np.cumsum(np.concatenate([[0.0], (weighted**2).sum(axis=1)]))
     window, hop = 3 * rate, rate // 10
     starts = np.arange(0, max(1, len(weighted) - window + 1), hop)
-    energy = (power[starts + window] - power[starts]) / window
-    short_term = -0.691 + 10 * np.log10(np.maximum(energy, 1e-20))
+    ends = np.minimum(starts + window, len(power) - 1)
+    energy = (power[ends] - power[starts]) / window
+    return -0.691 + 10 * np.log10(np.maximum(energy, 1e-20)), starts / rate
+
+
+def loudness_range(samples: np.ndarray, meter: pyloudnorm.Meter, rate: int) -> float:
+    """EBU Tech 3342 loudness range (LU): spread of gated 3 s short-term loudness, 10-95 %."""
+    short_term, _ = short_term_loudness(samples, meter, rate)
     gated = short_term[short_term > -70]
     if gated.size == 0:
         return 0.0
@@ -98,6 +111,63 @@ def estimate_tempo(mono: np.ndarray, rate: int) -> float:
     lags = 60 * fps / bpms
     score = at(lags) + 0.5 * at(2 * lags)
     return float(bpms[int(np.argmax(score))])
+
+
+def section_lift(samples: np.ndarray, rate: int, sections) -> float:
+    """Mean short-term loudness of the choruses minus that of the verses, in LU.
+
+    sections are (name, start, end) in seconds; a 3 s window counts for a section when it
+    lies inside it (or, for a section shorter than 3 s, is centred in it).
+    """
+    meter = pyloudnorm.Meter(rate)
+    short_term, starts = short_term_loudness(samples, meter, rate)
+    centres = starts + 1.5
+
+    def level(name: str) -> float:
+        picked = []
+        for kind, start, end in sections:
+            if kind != name:
+                continue
+            inside = (starts >= start) & (starts + 3 <= end) if end - start >= 3 else (
+                np.abs(centres - (start + end) / 2) <= 0.05
+            )
+            picked.extend(short_term[inside])
+        if not picked:
+            return float("nan")
+        return 10 * np.log10(np.mean(10 ** (np.asarray(picked) / 10)))
+
+    return level("chorus") - level("verse")
+
+
+def mono_loss(samples: np.ndarray, rate: int) -> float:
+    """How much quieter (LU) the track plays folded to mono ((L+R)/2 on both speakers)."""
+    meter = pyloudnorm.Meter(rate)
+    mono = samples.mean(axis=1, keepdims=True).repeat(2, axis=1)
+    return float(meter.integrated_loudness(samples) - meter.integrated_loudness(mono))
+
+
+def detect_meter(mono: np.ndarray, rate: int, tempo: float) -> str:
+    """The meter heard in the onsets: subdivision (beat/3 or beat/4) and bar (2, 3 or 4 beats).
+
+    Compares the onset envelope's autocorrelation at a third and a quarter of the beat,
+    then at three and four (or two) beats; gives 4/4, 3/4, 6/8 or 12/8.
+    """
+    frames = _frames(mono)
+    magnitude = np.log1p(100 * np.abs(np.fft.rfft(frames * np.hanning(_FRAME), axis=1)))
+    flux = np.maximum(np.diff(magnitude, axis=0), 0).sum(axis=1)
+    flux -= np.convolve(flux, np.ones(16) / 16, mode="same")
+    flux = np.maximum(flux, 0)
+    ac = np.correlate(flux, flux, mode="full")[flux.size - 1 :]
+    beat = 60 * rate / _HOP / max(tempo, 1.0)
+
+    def at(lag: float) -> float:
+        return float(np.interp(lag, np.arange(ac.size), ac)) if lag < ac.size else 0.0
+
+    if at(beat / 3) + at(2 * beat / 3) > 1.2 * (at(beat / 4) + at(3 * beat / 4)):
+        return "12/8" if at(4 * beat) > 1.1 * at(2 * beat) else "6/8"
+    triple = at(3 * beat) + at(6 * beat)
+    duple = max(at(2 * beat) + at(4 * beat), at(4 * beat) + at(8 * beat))
+    return "3/4" if triple > duple else "4/4"
 
 
 def octave_bands(power: np.ndarray, freqs: np.ndarray) -> np.ndarray:

@@ -1,7 +1,10 @@
-"""Benchmark: what the music sounds like (loudness, peaks, tempo, timbre), how fast it renders.
+"""Benchmark: what the music sounds like and how fast it renders, one prompt per style.
 
 Every measurement is taken on the decoded MP3 a listener downloads, for the current
-generator and, in the same run, for the previous one (bench/baseline_music.py) as baseline.
+generator and, in the same run, for the previous one (bench/previous_music.py, read from
+git) on the same prompts: integrated loudness, true peak, tempo, the meter heard, the
+chorus's short-term loudness over the verse's, the loudness lost in a mono fold-down, and
+octave-band timbre distances (two seeds of one prompt against pairs of styles).
 Cover render time is measured as before.
 """
 
@@ -16,57 +19,102 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import audio_metrics  # noqa: E402
-import baseline_music  # noqa: E402
+import previous_music  # noqa: E402
 
 from webapp.generators import cover, music  # noqa: E402
-from webapp.generators.music import vocabulary  # noqa: E402
+from webapp.generators.music import encoding, vocabulary  # noqa: E402
 
+previous = previous_music.music
 TRACK_SECONDS = 30
-SEED = 1
+SEEDS = (1, 2)
 SPEED_RUNS = 5
 SPEED_GENRES = ("electronic", "ambient", "jazz", "rock", "lo-fi")
 COVER_RUNS = 10
-TARGET_LUFS, LUFS_TOLERANCE = -14.0, 1.0
+TARGET_LUFS, LUFS_TOLERANCE = -14.0, 0.5
 TARGET_TRUE_PEAK = -1.0
 TARGET_SPEED = 15.0
-TARGET_ADHERENCE = 0.5
-TARGET_DNB_BPM = 160
+TARGET_LIFT = 2.0
+TARGET_MONO_LOSS = 1.0
 TARGET_COVER_SECONDS = 0.3
-# Two prompts per genre: one naming a style the vocabulary knows, one everyday description.
-PROMPTS: tuple[tuple[str, str], ...] = (
-    ("ambient", "calm ocean at dawn"),
-    ("ambient", "dark underwater caves with glass bells"),
-    ("classical", "string quartet"),
-    ("classical", "choir singing a hymn"),
-    ("electronic", "drum and bass at night"),
-    ("electronic", "sunny house party"),
-    ("hip-hop", "trap 808 banger"),
-    ("hip-hop", "dusty boom bap with saxophone"),
-    ("jazz", "bebop in a smoky club"),
-    ("jazz", "late night trumpet ballad"),
-    ("lo-fi", "lazy sunday morning study"),
-    ("lo-fi", "rainy window with guitar"),
-    ("pop", "reggae on the beach"),
-    ("pop", "folk song by the campfire"),
-    ("rock", "stadium anthem"),
-    ("rock", "desert road trip with organ"),
+# One prompt per style, as people type them.
+STYLE_PROMPTS: dict[str, str] = {
+    "ambient": "calm ambient ocean at dawn",
+    "classical": "classical sonata in the morning",
+    "string quartet": "string quartet",
+    "orchestral": "orchestral film score",
+    "choir": "choir singing a hymn",
+    "house": "sunny house party",
+    "techno": "warehouse techno",
+    "drum and bass": "drum and bass at night",
+    "synthwave": "synthwave night drive",
+    "boom bap": "dusty boom bap with saxophone",
+    "trap": "trap 808 banger",
+    "jazz": "late night jazz trumpet",
+    "bebop": "bebop in a smoky club",
+    "lo-fi": "lofi beats to study to",
+    "reggae": "reggae on the beach",
+    "folk": "folk song by the campfire",
+    "funk": "funky bass groove",
+    "pop": "catchy pop song",
+    "rock": "stadium rock anthem",
+    "polka": "polka at a village fair",
+    "waltz": "a waltz in 3/4",
+    "bossa nova": "bossa nova in a cafe",
+    "samba": "samba carnival in rio",
+    "tango": "passionate tango",
+    "chiptune": "8-bit chiptune level music",
+    "dubstep": "heavy dubstep drop",
+    "k-pop": "upbeat k-pop idol song",
+    "metal": "heavy metal riff",
+    "punk": "fast punk rock",
+    "blues shuffle": "blues shuffle in a juke joint",
+    "swing": "big band swing",
+    "ballad": "love ballad",
+    "trailer": "epic trailer music",
+    "horror": "horror dark ambient",
+    "gregorian": "gregorian chant of monks",
+    "celtic": "celtic jig in the tavern",
+    "flamenco": "flamenco guitar",
+    "ska": "ska party",
+    "disco": "disco night",
+    "gospel": "gospel praise",
+    "afrobeat": "afrobeat groove from lagos",
+    "surf": "surf rock with spring reverb",
+    "lullaby": "lullaby for a baby",
+    "march": "military march",
+    "trance": "uplifting trance",
+    "deep house": "deep house at sunset",
+    "edm": "festival edm",
+    "r&b": "slow jam r&b",
+    "soul": "motown soul",
+    "reggaeton": "reggaeton club hit",
+    "salsa": "salsa in havana",
+    "country": "country road song",
+    "bluegrass": "bluegrass banjo picking",
+    "indie": "indie rock in the garage",
+    "new age": "new age meditation",
+    "baroque": "baroque harpsichord fugue",
+    "vaporwave": "vaporwave mall nostalgia",
+    "hawaiian": "ukulele on a hawaiian beach",
+    "indian": "indian raga with sitar",
+    "future bass": "future bass festival",
+    "western": "spaghetti western showdown",
+    "cumbia": "cumbia dance",
+}
+PROMPTS: tuple[tuple[str, str, str], ...] = tuple(
+    (vocabulary.STYLES[style].genre, prompt, style) for style, prompt in STYLE_PROMPTS.items()
 )
 COVER_PROMPTS = (
-    "mountain sunrise",
-    "ocean at night",
-    "cosmic galaxy",
-    "neon retro drive",
-    "city lights in the rain",
-    "forest path",
-    "desert dunes",
-    "forest fire",
-    "flowers in spring",
-    "portrait of a singer",
+    "mountain sunrise", "ocean at night", "cosmic galaxy", "neon retro drive",
+    "city lights in the rain", "forest path", "desert dunes", "forest fire",
+    "flowers in spring", "portrait of a singer",
 )
 
 
@@ -77,32 +125,41 @@ def cpu_seconds(work: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
-def render(generator: ModuleType, genre: str, prompt: str) -> bytes:
+def render(generator: ModuleType, genre: str, prompt: str, seed: int) -> bytes:
     """One 30 s MP3 from a generator module."""
     out = io.BytesIO()
-    generator.render_track(prompt, genre, TRACK_SECONDS, SEED, out)
+    generator.render_track(prompt, genre, TRACK_SECONDS, seed, out)
     return out.getvalue()
 
 
-def measure_all(generator: ModuleType) -> list[audio_metrics.Metrics]:
-    """Metrics of every benchmark prompt's track."""
-    return [audio_metrics.measure(render(generator, genre, prompt)) for genre, prompt in PROMPTS]
+def sections_of(generator: ModuleType, genre: str, prompt: str, seed: int) -> list[tuple]:
+    """(name, start s, end s) of each section of a track, from the generator's own score."""
+    plan = generator.plan_track(prompt, genre, TRACK_SECONDS, seed)
+    n = TRACK_SECONDS * generator.SAMPLE_RATE
+    score = generator.arrangement.compose(plan, np.random.default_rng(plan.seed), n)
+    rate = generator.SAMPLE_RATE
+    return [
+        (s.name, s.start * score.bar_samples / rate,
+         min(n, (s.start + s.bars) * score.bar_samples) / rate)
+        for s in score.sections
+    ]
 
 
-def adherence(metrics: list[audio_metrics.Metrics]) -> tuple[float, float]:
-    """Mean timbre distance (dB) between prompts of one genre, and between genres."""
-    within, between = [], []
-    for (a, ma), (b, mb) in itertools.combinations(zip(PROMPTS, metrics, strict=True), 2):
-        distance = audio_metrics.timbre_distance(ma.bands, mb.bands)
-        (within if a[0] == b[0] else between).append(distance)
-    return statistics.mean(within), statistics.mean(between)
+def measure_track(generator: ModuleType, genre: str, prompt: str, seed: int) -> dict:
+    """Every metric of one track: the decoded file's, and the chorus lift over its sections."""
+    data = render(generator, genre, prompt, seed)
+    metrics = audio_metrics.measure(data)
+    samples, rate = audio_metrics.decode(data)
+    lift = audio_metrics.section_lift(samples, rate, sections_of(generator, genre, prompt, seed))
+    plan = generator.plan_track(prompt, genre, TRACK_SECONDS, seed)
+    return {
+        "m": metrics, "lift": lift, "tempo": plan.tempo,
+        "meter": getattr(plan, "meter", "4/4"), "style": plan.style,
+    }
 
 
 def speed(generator: ModuleType) -> tuple[float, list[float]]:
-    """Seconds of audio per CPU second for a 30 s track (synthesis, mastering, MP3), median.
-
-    The same five tracks as this benchmark has always timed, so figures stay comparable.
-    """
+    """Seconds of audio per CPU second for a 30 s track (synthesis, mastering, MP3), median."""
     generator.render_track("warm-up", "pop", 10, 0, io.BytesIO())
     times = [
         cpu_seconds(
@@ -113,6 +170,15 @@ def speed(generator: ModuleType) -> tuple[float, list[float]]:
         for i in range(SPEED_RUNS)
     ]
     return TRACK_SECONDS / statistics.median(times), times
+
+
+def encoding_share() -> tuple[float, float]:
+    """CPU seconds of synthesis (with mastering) and of MP3 encoding for one 30 s track."""
+    plan = music.plan_track("benchmark track 0", "electronic", TRACK_SECONDS, 0)
+    holder: list = []
+    synth = cpu_seconds(lambda: holder.append(music.synthesize(plan)))
+    encode = cpu_seconds(lambda: encoding.encode_mp3(holder[0]))
+    return synth, encode
 
 
 def cover_time() -> tuple[float, list[float]]:
@@ -130,94 +196,104 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def print_track_table(
-    title: str, metrics: list[audio_metrics.Metrics], planned: list[int] | None
-) -> None:
-    """One markdown row per track: loudness, true peak, LRA, tempo and spectral centroid."""
-    print(f"### {title}\n")
-    tempo_head = "tempo BPM (planned / measured)" if planned else "tempo BPM (measured)"
-    print(f"| genre | prompt | LUFS | dBTP | LRA LU | {tempo_head} | centroid Hz |")
-    print("|---|---|---|---|---|---|---|")
-    for index, ((genre, prompt), m) in enumerate(zip(PROMPTS, metrics, strict=True)):
-        tempo = f"{planned[index]} / {m.tempo:.0f}" if planned else f"{m.tempo:.0f}"
-        print(
-            f"| {genre} | {prompt} | {m.lufs:.1f} | {m.true_peak:.2f} | {m.lra:.1f} "
-            f"| {tempo} | {m.centroid:.0f} |"
-        )
-    lufs = [m.lufs for m in metrics]
-    peaks = [m.true_peak for m in metrics]
-    print(
-        f"\nLUFS {min(lufs):.1f} to {max(lufs):.1f} (spread {max(lufs) - min(lufs):.1f} LU); "
-        f"true peak max {max(peaks):.2f} dBTP, {sum(p > TARGET_TRUE_PEAK for p in peaks)} of "
-        f"{len(peaks)} above {TARGET_TRUE_PEAK:.0f} dBTP\n"
-    )
-
-
-def prompt_checks() -> list[tuple[str, str, bool]]:
-    """The vocabulary checks the issue names: DnB tempo, string-only quartet, a choir."""
-    dnb = music.plan_track("drum and bass at night", "electronic", TRACK_SECONDS, SEED)
-    quartet = music.plan_track("string quartet", "classical", TRACK_SECONDS, SEED)
-    choir = music.plan_track("choir singing a hymn", "classical", TRACK_SECONDS, SEED)
-    quartet_programs = {quartet.lead, quartet.chords, quartet.bass, quartet.counter} - {None}
-    choir_programs = {choir.lead, choir.chords, choir.bass, choir.counter} - {None}
-    return [
-        ("'drum and bass' tempo", f"{dnb.tempo} BPM", dnb.tempo >= TARGET_DNB_BPM),
-        (
-            "'string quartet' programs",
-            ", ".join(f"{p} {vocabulary.PROGRAM_NAMES[p]}" for p in sorted(quartet_programs)),
-            quartet_programs <= vocabulary.STRING_PROGRAMS,
-        ),
-        (
-            "'choir' programs",
-            ", ".join(f"{p} {vocabulary.PROGRAM_NAMES[p]}" for p in sorted(choir_programs)),
-            bool(choir_programs & vocabulary.CHOIR_PROGRAMS),
-        ),
+def timbre(tracks: list[dict], seconds: list[dict]) -> tuple[list[float], list[tuple]]:
+    """Two-seed distances per prompt, and every pair of different styles' distance (sorted)."""
+    within = [
+        audio_metrics.timbre_distance(a["m"].bands, b["m"].bands)
+        for a, b in zip(tracks, seconds, strict=True)
     ]
+    between = sorted(
+        (audio_metrics.timbre_distance(a["m"].bands, b["m"].bands), a["style"], b["style"])
+        for a, b in itertools.combinations(tracks, 2)
+        if a["style"] != b["style"]
+    )
+    return within, between
 
 
 def main() -> int:
-    """Measure both generators, print markdown tables, exit non-zero if a target fails."""
+    """Measure both generators over every style, print markdown tables, exit 1 on a miss."""
     renderer = music.default_renderer().name
-    current = measure_all(music)
-    baseline = measure_all(baseline_music)
-    planned = [music.plan_track(p, g, TRACK_SECONDS, SEED).tempo for g, p in PROMPTS]
-    print(f"instruments: {renderer}; {len(PROMPTS)} prompts, {TRACK_SECONDS} s, seed {SEED}\n")
-    print_track_table("Current generator", current, planned)
-    print_track_table("Baseline (previous generator)", baseline, None)
+    current = [measure_track(music, g, p, SEEDS[0]) for g, p, _ in PROMPTS]
+    second = [measure_track(music, g, p, SEEDS[1]) for g, p, _ in PROMPTS]
+    before = [measure_track(previous, g, p, SEEDS[0]) for g, p, _ in PROMPTS]
+    before_second = [measure_track(previous, g, p, SEEDS[1]) for g, p, _ in PROMPTS]
+    print(f"instruments: {renderer}; {len(PROMPTS)} prompts (one per style), "
+          f"{TRACK_SECONDS} s, seeds {SEEDS}\n")
+    print("### Per track (seed 1): current generator | previous generator\n")
+    print("| style | prompt | LUFS | dBTP | tempo planned / measured | meter planned / heard "
+          "| chorus − verse LU | mono loss LU | previous: style, LUFS, dBTP, tempo, "
+          "chorus − verse, mono loss |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (_, prompt, _), now, old in zip(PROMPTS, current, before, strict=True):
+        m, o = now["m"], old["m"]
+        print(
+            f"| {now['style']} | {prompt} | {m.lufs:.1f} | {m.true_peak:.2f} "
+            f"| {now['tempo']} / {m.tempo:.0f} | {now['meter']} / {m.meter} "
+            f"| {now['lift']:+.1f} | {m.mono_loss:.2f} "
+            f"| {old['style']}, {o.lufs:.1f}, {o.true_peak:.2f}, {old['tempo']}, "
+            f"{old['lift']:+.1f}, {o.mono_loss:.2f} |"
+        )
+    within, between = timbre(current, second)
+    old_within, old_between = timbre(before, before_second)
+    print("\n### Timbre (octave-band RMS distance, dB)\n")
+    print("| | current | previous |")
+    print("|---|---|---|")
+    print(f"| two seeds of one prompt: median / max | {statistics.median(within):.2f} / "
+          f"{max(within):.2f} | {statistics.median(old_within):.2f} / {max(old_within):.2f} |")
+    print(f"| pairs of different styles: min / median | {between[0][0]:.2f} / "
+          f"{statistics.median(d for d, _, _ in between):.2f} | "
+          f"{old_between[0][0]:.2f} / {statistics.median(d for d, _, _ in old_between):.2f} |")
+    closer = sum(d < statistics.median(within) for d, _, _ in between)
+    old_closer = sum(d < statistics.median(old_within) for d, _, _ in old_between)
+    print(f"| style pairs closer than the median two-seed distance | {closer} of {len(between)} "
+          f"| {old_closer} of {len(old_between)} |")
+    print("\nClosest style pairs (current): " + "; ".join(
+        f"{a} / {b} {d:.2f}" for d, a, b in between[:8]))
+    print("Farthest-apart seeds (current): " + "; ".join(
+        f"{p[2]} {d:.2f}" for d, p in sorted(zip(within, PROMPTS, strict=True), reverse=True)[:5]))
+    for label, pairs in (("metal / punk", ("metal", "punk")),
+                         ("deep house / chiptune", ("deep house", "chiptune")),
+                         ("dubstep / techno", ("dubstep", "techno"))):
+        d = next(x for x, a, b in between if {a, b} == set(pairs))
+        print(f"{label}: {d:.2f} dB")
 
-    within, between = adherence(current)
-    old_within, old_between = adherence(baseline)
-    dnb = current[[p for _, p in PROMPTS].index("drum and bass at night")]
     rtf, track_times = speed(music)
-    old_rtf, _ = speed(baseline_music)
+    old_rtf, old_times = speed(previous)
+    synth, encode = encoding_share()
     per_cover, cover_times = cover_time()
-
-    loud_ok = all(abs(m.lufs - TARGET_LUFS) <= LUFS_TOLERANCE for m in current)
-    peak_ok = all(m.true_peak <= TARGET_TRUE_PEAK for m in current)
-    ratio, old_ratio = within / between, old_within / old_between
-    checks = prompt_checks()
+    lifts = [t["lift"] for t in current]
+    losses = [t["m"].mono_loss for t in current]
     rows = [
-        ("every track −14 ± 1 LUFS", f"{min(m.lufs for m in current):.1f} to "
-         f"{max(m.lufs for m in current):.1f}", loud_ok),
-        ("every track ≤ −1 dBTP", f"max {max(m.true_peak for m in current):.2f}", peak_ok),
-        ("timbre distance within ÷ between genres",
-         f"{within:.1f} / {between:.1f} dB = {ratio:.2f} (baseline {old_within:.1f} / "
-         f"{old_between:.1f} = {old_ratio:.2f})", ratio >= TARGET_ADHERENCE),
-        ("'drum and bass' measured tempo", f"{dnb.tempo:.0f} BPM", dnb.tempo >= TARGET_DNB_BPM),
-        *checks,
+        (f"every track −14 ± {LUFS_TOLERANCE} LUFS",
+         f"{min(t['m'].lufs for t in current):.2f} to {max(t['m'].lufs for t in current):.2f}",
+         all(abs(t["m"].lufs - TARGET_LUFS) <= LUFS_TOLERANCE for t in current)),
+        ("every track ≤ −1 dBTP", f"max {max(t['m'].true_peak for t in current):.2f}",
+         all(t["m"].true_peak <= TARGET_TRUE_PEAK for t in current)),
+        ("chorus − verse short-term loudness ≥ 2 LU",
+         f"min {min(lifts):+.1f}, median {statistics.median(lifts):+.1f} (previous median "
+         f"{statistics.median(t['lift'] for t in before):+.1f})", min(lifts) >= TARGET_LIFT),
+        ("mono fold-down loss ≤ 1 LU", f"max {max(losses):.2f} (previous max "
+         f"{max(t['m'].mono_loss for t in before):.2f})", max(losses) <= TARGET_MONO_LOSS),
+        ("3/4, 6/8 and 12/8 styles heard in three",
+         ", ".join(f"{t['style']} {t['m'].meter}" for t in current if t["meter"] != "4/4"),
+         all(t["m"].meter != "4/4" for t in current if t["meter"] != "4/4")),
+        ("no style pair closer than the median two-seed distance",
+         f"{closer} of {len(between)} pairs closer", closer == 0),
         (f"speed, {TRACK_SECONDS} s track (median of {SPEED_RUNS})",
-         f"{rtf:.1f}× real time ({statistics.median(track_times):.2f} s CPU; "
-         f"baseline {old_rtf:.1f}×)", rtf >= TARGET_SPEED),
+         f"{rtf:.1f}× real time ({statistics.median(track_times):.2f} s CPU; previous "
+         f"{old_rtf:.1f}×); synthesis + mastering {synth:.2f} s, MP3 {encode:.2f} s",
+         rtf >= TARGET_SPEED),
         (f"cover {cover.COVER_SIZE} px + {cover.THUMB_SIZE} px (median of {len(cover_times)})",
          f"{per_cover * 1000:.0f} ms CPU", per_cover < TARGET_COVER_SECONDS),
     ]
-    print("### Targets\n")
+    print("\n### Targets\n")
     print("| measurement | result | status |")
     print("|---|---|---|")
     for name, result, ok in rows:
         print(f"| {name} | {result} | {verdict(ok)} |")
     print()
     print(f"track CPU seconds: {', '.join(f'{t:.2f}' for t in track_times)}")
+    print(f"previous track CPU seconds: {', '.join(f'{t:.2f}' for t in old_times)}")
     print(f"cover CPU seconds: {', '.join(f'{t:.3f}' for t in cover_times)}")
     return 0 if all(ok for _, _, ok in rows) else 1
 

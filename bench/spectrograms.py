@@ -1,4 +1,4 @@
-"""Spectrogram pictures of three contrasting tracks, before (baseline) and after (current).
+"""Spectrogram pictures of three contrasting tracks, before (previous generator) and after.
 
 Writes docs/img/spectrogram-<track>-<before|after>.png, drawn from the decoded MP3 with
 numpy and Pillow: log-frequency axis 30 Hz-20 kHz, one fixed dBFS colour scale for all.
@@ -18,14 +18,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import audio_metrics  # noqa: E402
-import baseline_music  # noqa: E402
+import previous_music  # noqa: E402
 
 from webapp.generators import music  # noqa: E402
 
 TRACKS = (
-    ("ambient", "calm ocean at dawn", "ambient"),
-    ("drum-and-bass", "drum and bass at night", "electronic"),
-    ("string-quartet", "string quartet", "classical"),
+    ("dubstep", "heavy dubstep drop", "electronic"),
+    ("waltz", "a waltz in 3/4", "classical"),
+    ("celtic", "celtic jig in the tavern", "pop"),
 )
 SECONDS = 30
 SEED = 1
@@ -76,7 +76,7 @@ def main() -> int:
     out_dir = ROOT / "docs" / "img"
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, prompt, genre in TRACKS:
-        for when, generator in (("before", baseline_music), ("after", music)):
+        for when, generator in (("before", previous_music.music), ("after", music)):
             buffer = io.BytesIO()
             generator.render_track(prompt, genre, SECONDS, SEED, buffer)
             samples, rate = audio_metrics.decode(buffer.getvalue())

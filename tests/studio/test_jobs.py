@@ -369,3 +369,35 @@ def _answers(request_module, url: str) -> bool:
         return request_module.urlopen(url, timeout=1).status == 200
     except OSError:
         return False
+
+
+def test_variation_and_extension_become_new_linked_library_items(app, alice):
+    """A variation keeps key and tempo with new notes; an extension is 20 s longer; both link."""
+    source = submit(app, alice, prompt="celtic jig", genre="pop", seed=5)
+    assert worker.run_pending(app) == 1
+    made = {}
+    for how in ("variation", "extend"):
+        with app.app_context(), db.standalone_session(app) as session:
+            result = generations.derive(
+                session, alice, source, how, enqueue=worker.jobs_of(app).enqueue
+            )
+            assert result is not None and not result.errors
+            made[how] = result.generation.id
+            assert result.generation.params["source_id"] == source
+    assert worker.run_pending(app) == 2
+    original = row(app, Media, generation_id=source)
+    variation = row(app, Media, generation_id=made["variation"])
+    longer = row(app, Media, generation_id=made["extend"])
+    assert variation.details["source_id"] == longer.details["source_id"] == source
+    plans = [m.details["plan"] for m in (original, variation, longer)]
+    assert plans[0] == plans[1] == plans[2]  # same key, tempo, meter and band
+    assert longer.duration == pytest.approx(original.duration + 20, abs=0.5)
+    assert variation.size != original.size or _decoded(app, variation) != _decoded(app, original)
+    with app.app_context(), db.standalone_session(app) as session:
+        assert generations.derive(session, alice, source, "remix") is None
+        assert generations.derive(session, add_user(app, "bob"), source, "variation") is None
+
+
+def _decoded(app, media) -> bytes:
+    """A library item's audio file bytes."""
+    return storage.absolute(media.file_path, storage.media_root(app)).read_bytes()

@@ -335,3 +335,27 @@ def _job_of(app, media_id: int) -> int:
     """The generation behind a media item."""
     with app.app_context(), db.standalone_session(app) as session:
         return session.get(Media, media_id).generation_id
+
+
+def test_a_finished_track_offers_a_variation_and_an_extension(client, alice, make_client):
+    """The done card has both buttons; each queues a linked job; others' tracks are 404."""
+    app = client.application
+    media_id = make_media(app, alice, "music", "celtic jig", genre="pop", duration=50)
+    job = _job_of(app, media_id)
+    card = soup(client.get(f"/generations/{job}/card", headers=HX))
+    actions = {f["action"] for f in card.find_all("form")}
+    assert actions == {f"/generations/{job}/variation", f"/generations/{job}/extend"}
+    assert make_client("mallory").post(f"/generations/{job}/variation").status_code == 404
+    before = generation_count(app)
+    made = client.post(f"/generations/{job}/variation")
+    assert made.status_code == 303 and "/studio#job-" in made.headers["Location"]
+    longer = client.post(f"/generations/{job}/extend", headers=HX)
+    assert longer.status_code == 204 and "/studio#job-" in longer.headers["HX-Redirect"]
+    assert generation_count(app) == before + 2
+    with app.app_context(), db.standalone_session(app) as session:
+        jobs = session.scalars(select(Generation).where(Generation.id != job)).all()
+        steps = sorted(j.params["steps"][0][0] for j in jobs)
+        assert steps == ["extend", "vary"] and {j.params["source_id"] for j in jobs} == {job}
+        extension = next(j for j in jobs if j.params["steps"][0][0] == "extend")
+        assert extension.params["steps"][0][1] == 10  # capped at the 60 s limit
+    assert client.post("/generations/999999/extend").status_code == 404

@@ -150,8 +150,11 @@ def submit(
     enqueue: Callable[[int], None] | None = None,
     now: datetime | None = None,
     seed: int | None = None,
+    extra: dict | None = None,
 ) -> SubmitResult:
     """Validate and store a new job (status queued), then enqueue its id; commits.
+
+    extra goes into the job's params as it is (a variation's or extension's steps).
 
     A second submit with the same request id answers with the existing job. Limits
     (unfinished jobs, jobs per hour) are counted in the database, under a per-user
@@ -183,7 +186,9 @@ def submit(
         user_id=user_id,
         kind=request.kind,
         prompt=request.prompt,
-        params=request.params(secrets.randbelow(2**31) if seed is None else seed),
+        params={
+            **request.params(secrets.randbelow(2**31) if seed is None else seed), **(extra or {})
+        },
         status="queued",
         progress=0,
         attempts=0,
@@ -202,6 +207,55 @@ def submit(
         except Exception:  # the reconciler re-enqueues a job that sat queued too long
             current_app.logger.exception("could not enqueue generation %s", generation.id)
     return result
+
+
+DERIVATIONS = ("variation", "extend")
+EXTEND_SECONDS = 20
+
+
+def derive(
+    db: Session, user_id: int, source_id: int, how: str, *,
+    enqueue: Callable[[int], None] | None = None, now: datetime | None = None,
+) -> SubmitResult | None:
+    """Queue a variation or an extension of an owner's finished track as a new job.
+
+    The new job keeps the source's prompt, genre, duration, seed and lyrics and adds one
+    step ("vary", number) or ("extend", seconds) to the source's own steps, with the
+    source's id (the link between library items); the music is deterministic for them.
+    None when the person has no such finished track.
+    """
+    source = db.scalar(
+        select(Generation).where(
+            Generation.id == source_id, Generation.user_id == user_id,
+            Generation.kind == "music", Generation.status == "done",
+        )
+    )
+    if source is None or how not in DERIVATIONS:
+        return None
+    params = source.params
+    steps = [list(step) for step in params.get("steps", [])]
+    form = {
+        "kind": "music", "prompt": source.prompt, "genre": params["genre"],
+        "duration": str(params["duration"]), "lyrics": params.get("lyrics", ""),
+        "request_id": new_request_id(),
+    }
+    if how == "variation":
+        steps.append(["vary", secrets.randbelow(2**31) + 1])
+    else:
+        plan = music.plan_derived(
+            source.prompt, params["genre"], int(params["duration"]), int(params["seed"]), steps
+        )
+        if plan.duration >= music.MAX_DURATION:
+            result = SubmitResult(request=GenerationRequest(prompt=source.prompt))
+            result.errors.add(
+                "form", f"This track is already {music.MAX_DURATION} s, the longest a track can be."
+            )
+            return result
+        steps.append(["extend", min(EXTEND_SECONDS, music.MAX_DURATION - plan.duration)])
+    return submit(
+        db, user_id, form, enqueue=enqueue, now=now, seed=int(params["seed"]),
+        extra={"source_id": source.id, "steps": steps},
+    )
 
 
 def _lock_user(db: Session, user_id: int) -> None:

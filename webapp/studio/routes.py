@@ -142,6 +142,35 @@ def cancel(generation_id: int):
     return htmx.vary(htmx.redirect_to(url_for("studio.studio")))
 
 
+@bp.post("/generations/<int(max=2147483647):generation_id>/variation")
+@private
+def variation(generation_id: int):
+    """Queue a variation of a finished track (same style, key and tempo; new notes)."""
+    return _derive(generation_id, "variation")
+
+
+@bp.post("/generations/<int(max=2147483647):generation_id>/extend")
+@private
+def extend(generation_id: int):
+    """Queue a longer version of a finished track (up to the length limit)."""
+    return _derive(generation_id, "extend")
+
+
+def _derive(generation_id: int, how: str):
+    """Queue a variation or an extension of a finished track; back to the studio either way."""
+    result = or_404(
+        generations.derive(
+            db.session(), current_user.id, generation_id, how, enqueue=worker.enqueue
+        )
+    )
+    if result.errors:
+        flash(" ".join(result.errors.messages.values()), "error")
+        return htmx.vary(htmx.redirect_to(url_for("studio.studio")))
+    made = "A variation" if how == "variation" else "A longer version"
+    flash(f"{made} of “{generation_title(result.generation.prompt)}” is on its way.", "success")
+    return htmx.vary(htmx.redirect_to(url_for("studio.studio") + f"#job-{result.generation.id}"))
+
+
 def _was_unfinished(tag: str) -> bool:
     """Whether a card version tag was taken while its job was queued or running."""
     parts = tag.split("-")

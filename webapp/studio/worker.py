@@ -368,12 +368,21 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
     measured: dict = {}
     if held.kind == "music":
         genre, duration = params["genre"], int(params["duration"])
+        # A variation or extension: the source's parameters and the steps made from them.
+        steps = params.get("steps") or []
+        plan = music.plan_derived(held.prompt, genre, duration, seed, steps)
 
         def write_audio(audio) -> None:
             """Render once, writing the waveform (atomically) and then the audio."""
 
             def write_waveform(waveform) -> None:
                 """The waveform picture, written while the audio is encoded."""
+                if steps:
+                    measured["duration"] = music.render_plan(
+                        plan, audio, progress, waveform_out=waveform,
+                        title=generations.title_from_prompt(held.prompt), artist=held.username,
+                    )
+                    return
                 measured["duration"] = music.render_track_with_waveform(
                     held.prompt, genre, duration, seed, audio, waveform, progress,
                     title=generations.title_from_prompt(held.prompt), artist=held.username,
@@ -387,8 +396,10 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
             "requested_duration": duration,
             "lyrics": params.get("lyrics", ""),
             "seed": seed,
-            "plan": music.plan_track(held.prompt, genre, duration, seed).describe(),
+            "plan": plan.describe(),
         }
+        if steps:
+            details["source_id"] = params.get("source_id")
         return Output(main_path, preview_path, music.MUSIC_MIME, size,
                       float(measured["duration"]), details)
 

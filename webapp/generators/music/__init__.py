@@ -2,10 +2,16 @@
 
 The modules, in pipeline order: vocabulary (what words mean), plan (every decision),
 arrangement (sections and notes), soundfont / fallback (instruments), mixing, mastering,
-encoding (MP3 with tags) and waveform; track runs them in turn.
+encoding (MP3 with tags) and waveform; track runs them in turn. variations makes a
+variation or an extension of a track's plan.
+
+For a singing voice: lead_melody(plan) and song_sections(plan) give what to sing and
+where; synthesize/render_track(..., lyrics=..., singer=...) mix the singer's mono stem in
+as the lead (mixing.add_vocal). The default singer is webapp.generators.voice.sing when
+that package exists.
 """
 
-from .arrangement import SAMPLE_RATE
+from .arrangement import SAMPLE_RATE, MelodyNote, SectionTime
 from .encoding import MUSIC_EXT, MUSIC_MIME, encode_mp3
 from .fallback import FallbackRenderer
 from .plan import (
@@ -17,7 +23,19 @@ from .plan import (
     normalize_genre,
     plan_track,
 )
-from .track import default_renderer, render_track, render_track_with_waveform, synthesize
+from .track import (
+    Singer,
+    default_renderer,
+    default_singer,
+    lead_melody,
+    render_plan,
+    render_track,
+    render_track_with_waveform,
+    score_of,
+    song_sections,
+    synthesize,
+)
+from .variations import extend, plan_derived, plan_extension, plan_variation, vary
 from .vocabulary import GENRES, NOTE_NAMES, SCALES
 from .waveform import render_waveform
 
@@ -33,13 +51,26 @@ __all__ = [
     "SAMPLE_RATE",
     "SCALES",
     "FallbackRenderer",
+    "MelodyNote",
+    "SectionTime",
+    "Singer",
     "TrackPlan",
     "default_renderer",
+    "default_singer",
     "encode_mp3",
+    "extend",
+    "lead_melody",
     "normalize_genre",
+    "plan_derived",
+    "plan_extension",
     "plan_track",
+    "plan_variation",
+    "render_plan",
     "render_track",
     "render_track_with_waveform",
     "render_waveform",
+    "score_of",
+    "song_sections",
     "synthesize",
+    "vary",
 ]

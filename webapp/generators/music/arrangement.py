@@ -17,9 +17,14 @@ PARTS: tuple[str, ...] = ("drums", "bass", "chords", "lead", "counter")
 # General MIDI percussion keys.
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, SHAKER = 45, 47, 50, 49, 51, 54, 70
+LOW_FLOOR_TOM, HIGH_FLOOR_TOM, CHINA, COWBELL, CRASH_2 = 41, 43, 52, 56, 57
+BONGO_HIGH, BONGO_LOW, CONGA_HIGH, CONGA_LOW, HIGH_AGOGO = 60, 61, 63, 64, 67
+GUIRO, CLAVES = 73, 75
 
 # Section energy: scales velocities and decides who plays.
-_ENERGY = {"intro": 0.45, "verse": 0.7, "chorus": 1.0, "bridge": 0.55, "outro": 0.5}
+_ENERGY = {
+    "intro": 0.45, "verse": 0.7, "chorus": 1.0, "bridge": 0.55, "breakdown": 0.45, "outro": 0.5,
+}
 _STEP_VELOCITY = {"x": 1.0, "o": 0.72, "g": 0.38}
 # Drum patterns per groove: {GM key: variants}; 16 characters are sixteenths, 32 are 32nds.
 _GROOVES: dict[str, dict[int, tuple[str, ...]]] = {
@@ -90,7 +95,163 @@ _GROOVES: dict[str, dict[int, tuple[str, ...]]] = {
         KICK: ("x.......o.......", "x..............."),
         LOW_TOM: ("............o.o.", "..............oo"),
     },
+    "polka": {
+        KICK: ("x.......x.......", "x.......x.....g."),
+        SNARE: ("....x.......x...", "....x.......x.g."),
+        CLOSED_HAT: ("..o...o...o...o.",),
+    },
+    "bossa": {
+        KICK: ("x..xx..xx..xx..x",),
+        SIDE_STICK: ("x..x..x...x..x..", "..x..x..x..x..x."),
+        CLOSED_HAT: ("gggggggggggggggg", "g.g.g.g.g.g.g.g."),
+    },
+    "samba": {
+        KICK: ("x..xx..xx..xx..x",),
+        LOW_FLOOR_TOM: ("....x.......x...", "....x..g....x..."),
+        SNARE: ("gggogggogggogggo", "g.gog.gog.gogggo"),
+        TAMBOURINE: ("xoxgxoxgxoxgxoxg",),
+        HIGH_AGOGO: ("x.x..x.x..x.x...",),
+    },
+    "chip": {
+        KICK: ("x.......x.x.....", "x...x...x...x..."),
+        SNARE: ("....x.......x...", "....x.......x.x."),
+        CLOSED_HAT: ("x.x.x.x.x.x.x.x.",),
+    },
+    "dubstep": {
+        KICK: ("x.........x.....", "x......x..x....."),
+        SNARE: ("........x.......", "........x.....g."),
+        CLOSED_HAT: ("x.x.x.x.x.x.x.x.", "x.xxx.x.x.xxx.x."),
+    },
+    "kpop": {
+        KICK: ("x...x...x...x...", "x...x...x...x.x."),
+        CLAP: ("....x.......x...", "....x.......x.x."),
+        CLOSED_HAT: ("..o...o...o...o.", "x.o.x.o.x.o.xoxo"),
+    },
+    "metal": {
+        KICK: ("xxxxxxxxxxxxxxxx", "x.x.x.x.x.x.x.x.", "xx.xxx.xxx.xxx.x"),
+        SNARE: ("....x.......x...",),
+        CHINA: ("x...x...x...x...", "x.......x......."),
+    },
+    "punk": {
+        KICK: ("x...x...x...x...", "x.x...x.x.x...x."),
+        SNARE: ("..x...x...x...x.", "....x.......x..."),
+        CLOSED_HAT: ("x.x.x.x.x.x.x.x.",),
+    },
+    "ska": {
+        KICK: ("x.......x.......", "x.....x.x......."),
+        SNARE: ("....x.......x...",),
+        CLOSED_HAT: ("..x...x...x...x.", "x.x.x.x.x.x.x.x."),
+    },
+    "disco": {
+        KICK: ("x...x...x...x...",),
+        SNARE: ("....x.......x...", "....x.......x..g"),
+        OPEN_HAT: ("..x...x...x...x.",),
+        CLOSED_HAT: ("x.g.x.g.x.g.x.g.", "xgggxgggxgggxggg"),
+    },
+    "afrobeat": {
+        KICK: ("x.....x...x.....", "x..x......x..x.."),
+        SNARE: ("....x..g....x.g.", "..g.x..g.g..x..."),
+        CLOSED_HAT: ("xoxoxoxoxoxoxoxo",),
+        COWBELL: ("x.x.x..x.x.x..x.",),
+        SHAKER: ("gggggggggggggggg",),
+    },
+    "surf": {
+        KICK: ("x.x...x.x.x...x.", "x.....x.x.x....."),
+        SNARE: ("....x.......x...",),
+        HIGH_FLOOR_TOM: ("x.x.x.x.x.x.x.x.", "xxx.x.x.xxx.x.x."),
+    },
+    "epic": {
+        KICK: ("x.....x.x.......", "x..x..x.x......."),
+        LOW_FLOOR_TOM: ("x..x..x.x..x..x.", "x..x..x.xxxx..x."),
+        HIGH_FLOOR_TOM: ("......x.......x.", "......x...x...x."),
+    },
+    "heartbeat": {
+        KICK: ("x..x............", "x..x........o..."),
+    },
+    "ballad": {
+        KICK: ("x.......x.......", "x.......x..o...."),
+        SIDE_STICK: ("....o.......o...",),
+        CLOSED_HAT: ("o.g.o.g.o.g.o.g.", "o.g.o.g.o.gggo.g"),
+    },
+    "march": {
+        SNARE: ("x.gox.g.x.gox.gg", "xgggx.g.xgggx.xx"),
+        KICK: ("x.......x.......",),
+        CRASH_2: ("....g.......g...",),
+    },
+    "dembow": {
+        KICK: ("x...x...x...x...",),
+        SNARE: ("...x..x....x..x.",),
+        CLOSED_HAT: ("x.x.x.x.x.x.x.x.", "x.xxx.x.x.xxx.x."),
+    },
+    "salsa": {
+        COWBELL: ("x.x.x.x.x.x.x.x.", "x.o.x.o.x.o.x.oo"),
+        CLAVES: ("x..x..x...x.x...",),
+        CONGA_HIGH: ("......xx......xx", "......xx....x.xx"),
+        CONGA_LOW: ("....x.......x...",),
+        KICK: ("..........x.....",),
+    },
+    "train": {
+        KICK: ("x.......x.......", "x.......x.x....."),
+        SNARE: ("g.g.x.g.g.g.x.g.", "g.gox.g.g.gox.gg"),
+    },
+    "tabla": {
+        BONGO_HIGH: ("x.ox..o.x.ox..o.", "x.ox.oo.x.ox..oo"),
+        BONGO_LOW: ("x.....x...x.....", "x.....x...x..x.."),
+        SHAKER: ("g.g.g.g.g.g.g.g.",),
+    },
+    "gallop": {
+        KICK: ("x.....x.x.....x.",),
+        SIDE_STICK: ("x.xx.xx.xx.xx.x.", "x.xx.xx.x.xx.xx."),
+    },
+    "cumbia": {
+        GUIRO: ("x.oox.oox.oox.oo",),
+        KICK: ("x.......x.......", "x.....x.x......."),
+        CONGA_HIGH: ("....x.x.....x.x.", "....x.x.....xxx."),
+    },
+    "deep": {
+        KICK: ("x...x...x...x...",),
+        CLAP: ("....x.......x...", "....x.......x..g"),
+        CLOSED_HAT: (".g.g.g.g.g.g.g.g", ".g.g.g.g.g.g.ggg"),
+        SHAKER: ("gggggggggggggggg",),
+    },
+    "rnb": {
+        KICK: ("x......x..x.....", "x.....x...x..x.."),
+        CLAP: ("....x.......x...",),
+        CLOSED_HAT: ("x.x.x.x.x.x.xxx.", "x.x.x.xxx.x.x.x."),
+    },
+    # Three-beat and compound grooves: 12 steps a bar (3/4, 6/8) or 24 (12/8).
+    "waltz": {
+        KICK: ("x...........", "x.......g..."),
+        SNARE: ("....g...g...", "....g...g.g."),
+        CLOSED_HAT: ("x...o...o...",),
+    },
+    "flamenco": {
+        CLAP: ("x..o.ox..o.o", "x.ox.ox.oxo."),
+        KICK: ("x...........", "x.......x..."),
+    },
+    "sixeight": {
+        KICK: ("x.....x.....", "x.....x...g."),
+        SNARE: ("......x.....",),
+        CLOSED_HAT: ("x.x.x.x.x.x.", "x.o.o.x.o.o."),
+    },
+    "jig": {
+        LOW_TOM: ("x.gx.gx.gx.g", "x.ox.gx.ox.o"),
+        KICK: ("x.....x.....",),
+        TAMBOURINE: ("..g.....g...", "..g..g..g..g"),
+    },
+    "shuffle": {
+        KICK: ("x...........x.....x.....", "x.........g.x.....x....."),
+        SNARE: ("......x...........x.....", "......x.........g.x....."),
+        CLOSED_HAT: ("x...o.x...o.x...o.x...o.",),
+    },
 }
+# Played on top in a chorus: the added layer that lifts it over the verse.
+_CHORUS_LAYERS: dict[int, dict[int, str]] = {
+    16: {OPEN_HAT: "..o...o...o...o.", TAMBOURINE: "....o.......o..."},
+    12: {TAMBOURINE: "..o...o...o."},
+    24: {TAMBOURINE: "......o...........o....."},
+}
+_QUIET_GROOVES = frozenset({"jazz", "soft", "lofi", "heartbeat", "bossa", "waltz", "ballad"})
 # What a groove plays in the last quarter of a phrase's final bar.
 _FILLS: dict[str, dict[int, str]] = {
     "four": {CLAP: "xoxx"},
@@ -105,9 +266,26 @@ _FILLS: dict[str, dict[int, str]] = {
     "onedrop": {SIDE_STICK: "oo.x"},
     "funk": {SNARE: "xoxo", HIGH_TOM: "...."},
     "orchestral": {LOW_TOM: "oooo"},
+    "metal": {HIGH_TOM: "xx..", MID_TOM: "..x.", LOW_FLOOR_TOM: "...x"},
+    "surf": {HIGH_FLOOR_TOM: "xxxx"},
+    "epic": {LOW_FLOOR_TOM: "xxxx", HIGH_FLOOR_TOM: "oxox"},
+    "salsa": {CONGA_HIGH: "xoxx"},
+    "tabla": {BONGO_HIGH: "xoxx"},
+    "cumbia": {CONGA_HIGH: "xoxx"},
+    "flamenco": {CLAP: "xxox"},
+    "jig": {LOW_TOM: "xoxx"},
+    "heartbeat": {KICK: "...."},
+    "waltz": {SNARE: "g.ox"},
+    "bossa": {SIDE_STICK: "o.ox"},
+    "deep": {CLAP: "xoxx"},
+    "march": {SNARE: "xxxx"},
 }
-_CYMBAL_KEYS = frozenset({CLOSED_HAT, PEDAL_HAT, OPEN_HAT, RIDE, SHAKER, TAMBOURINE})
-_NO_CRASH_GROOVES = frozenset({"jazz", "lofi", "soft", "onedrop"})
+_CYMBAL_KEYS = frozenset(
+    {CLOSED_HAT, PEDAL_HAT, OPEN_HAT, RIDE, SHAKER, TAMBOURINE, COWBELL, GUIRO, CHINA}
+)
+_NO_CRASH_GROOVES = frozenset(
+    {"jazz", "lofi", "soft", "onedrop", "bossa", "waltz", "heartbeat", "tabla", "ballad"}
+)
 
 _COMP_RHYTHMS: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
     "sustain": (((0, 16),),),
@@ -125,6 +303,37 @@ _COMP_RHYTHMS: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
         ((0, 1), (3, 1), (6, 1), (10, 1), (12, 1)),
         ((2, 1), (4, 1), (7, 1), (10, 1), (14, 1)),
     ),
+    "oompah": (((4, 2), (12, 2)), ((4, 2), (12, 2), (14, 1))),
+    "bossa": (((0, 3), (3, 3), (6, 2), (10, 3), (13, 3)), ((0, 2), (3, 3), (8, 2), (11, 3))),
+    "tango": (((0, 2), (4, 2), (8, 2), (12, 2)), ((0, 3), (6, 2), (8, 2), (12, 3))),
+    "ostinato": (
+        tuple((s, 1.5) for s in range(0, 16, 2)),
+        ((0, 3), (3, 3), (6, 2), (8, 3), (11, 5)),
+    ),
+    "montuno": (
+        ((0, 1), (3, 1), (6, 1), (8, 1), (10, 1), (12, 1), (14, 1)),
+        ((2, 1), (4, 1), (7, 1), (10, 1), (13, 1)),
+    ),
+    "waltz": (((4, 2), (12, 2)),),
+}
+# Comping in the three-beat and compound meters, keyed by (steps per bar, steps per beat).
+_METER_RHYTHMS: dict[tuple[int, int], dict[str, tuple[tuple[tuple[float, float], ...], ...]]] = {
+    (12, 4): {
+        "waltz": (((4, 3), (8, 3)), ((4, 3), (8, 2), (10, 2))),
+        "strum": (((0, 3), (4, 2), (6, 2), (8, 2), (10, 2)), ((0, 4), (4, 3), (8, 3))),
+        "default": (((0, 3), (4, 3), (8, 3)), ((4, 3), (8, 3))),
+    },
+    (12, 6): {
+        "strum": (((0, 3), (4, 2), (6, 3), (10, 2)), ((0, 2), (2, 2), (4, 2), (6, 4), (10, 2))),
+        "default": (((0, 5), (6, 5)), ((0, 3), (4, 2), (6, 5))),
+    },
+    (24, 6): {
+        "strum": (
+            tuple((s + o, n) for s in (0, 6, 12, 18) for o, n in ((0, 3), (4, 2))),
+            ((0, 5), (6, 5), (12, 5), (18, 3), (22, 2)),
+        ),
+        "default": (((0, 5), (6, 5), (12, 5), (18, 5)), ((6, 4), (18, 4))),
+    },
 }
 _SUSTAINED_PARTS = frozenset({"chords", "counter", "bass"})
 
@@ -150,6 +359,26 @@ class Section:
     bars: int
 
 
+class MelodyNote(NamedTuple):
+    """One note of the lead melody in seconds, for a singer: where, how long, which pitch."""
+
+    onset: float
+    duration: float
+    pitch: int
+    section: str
+    bar: int
+
+
+class SectionTime(NamedTuple):
+    """A section of the song in bars and in seconds."""
+
+    name: str
+    start_bar: int
+    bars: int
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class Score:
     """All notes of a track by part, with its sections and grid."""
@@ -158,10 +387,39 @@ class Score:
     sections: tuple[Section, ...]
     bar_samples: float
     length: int
+    # Bars (start indices) that lead into a chorus or drop: where risers go.
+    builds: tuple[int, ...] = ()
+
+    def lead_melody(self) -> tuple[MelodyNote, ...]:
+        """The lead part's notes in time order, in seconds, with the section each is in."""
+        kinds = {bar: s.name for s in self.sections for bar in range(s.start, s.start + s.bars)}
+        return tuple(
+            MelodyNote(
+                n.start / SAMPLE_RATE, n.length / SAMPLE_RATE, n.key, kinds.get(n.bar, ""), n.bar
+            )
+            for n in sorted(self.notes["lead"], key=lambda n: (n.start, n.key))
+        )
+
+    def section_times(self) -> tuple[SectionTime, ...]:
+        """Every section with its first bar, bar count and start and end in seconds."""
+        return tuple(
+            SectionTime(
+                s.name, s.start, s.bars,
+                s.start * self.bar_samples / SAMPLE_RATE,
+                min(self.length, (s.start + s.bars) * self.bar_samples) / SAMPLE_RATE,
+            )
+            for s in self.sections
+        )
 
 
-def sections(bars: int) -> tuple[Section, ...]:
-    """Intro, verse/chorus phrases, a bridge and an outro fitted to a number of bars."""
+def sections(bars: int, drop: bool = False, base_bars: int = 0) -> tuple[Section, ...]:
+    """Intro, verse/chorus phrases, a bridge (or breakdown) and an outro fitted to bars.
+
+    With base_bars, the layout of a base_bars-long song is kept up to its outro and new
+    verse and chorus phrases are appended before a new outro (an extension).
+    """
+    if 0 < base_bars < bars:
+        return _extended(bars, drop, base_bars)
     intro = 0 if bars < 4 else 1 if bars < 16 else 2 if bars < 40 else 4
     outro = 1 if bars < 16 else 2
     body = bars - intro - outro
@@ -171,7 +429,7 @@ def sections(bars: int) -> tuple[Section, ...]:
     if count >= 2:
         names[-1] = "chorus"
     if count >= 3:
-        names[-2] = "bridge"
+        names[-2] = "breakdown" if drop else "bridge"
     for i in range(1, count - 2):
         names[i] = "chorus" if i % 2 else "verse"
     lengths = [phrase] * count
@@ -183,6 +441,32 @@ def sections(bars: int) -> tuple[Section, ...]:
         at += length
     out.append(Section("outro", at, outro))
     return tuple(s for s in out if s.bars > 0)
+
+
+def _extended(bars: int, drop: bool, base_bars: int) -> tuple[Section, ...]:
+    """The base song's sections without its outro, then verse/chorus phrases and an outro."""
+    head = [s for s in sections(base_bars, drop) if s.name != "outro"]
+    at = head[-1].start + head[-1].bars if head else 0
+    extra = bars - at
+    outro = 2 if extra >= 6 else 1
+    body = extra - outro
+    out = list(head)
+    names = ("verse", "chorus") if body >= 8 else ("chorus",)
+    phrase = max(1, body // len(names))
+    for index, name in enumerate(names):
+        length = body - phrase * (len(names) - 1) if index == len(names) - 1 else phrase
+        if length > 0:
+            out.append(Section(name, at, length))
+            at += length
+    out.append(Section("outro", at, bars - at))
+    return tuple(s for s in out if s.bars > 0)
+
+
+def bar_count(plan: TrackPlan) -> int:
+    """How many bars a plan's track has (what the composer fits into its duration)."""
+    bar = SAMPLE_RATE * 60.0 / (plan.tempo * plan.steps_per_beat) * plan.steps_per_bar
+    playable = int(max(0.0, plan.duration * SAMPLE_RATE - SAMPLE_RATE) // bar)
+    return max(2, playable)
 
 
 def compose(plan: TrackPlan, rng: np.random.Generator, n_samples: int) -> Score:
@@ -197,11 +481,12 @@ class _Grid:
     sixteenth: float
     swing: float
     swing_unit: int
+    steps: int = 16
 
     @property
     def bar(self) -> float:
         """Samples per bar."""
-        return 16 * self.sixteenth
+        return self.steps * self.sixteenth
 
     def at(self, bar: int, step: float) -> float:
         """Sample position of a step in a bar, delaying off-beats by the swing amount."""
@@ -220,11 +505,24 @@ class _Composer:
         self.style = v.STYLES[plan.style]
         self.rng = rng
         self.n_samples = n_samples
-        self.grid = _Grid(SAMPLE_RATE * 15.0 / plan.tempo, self.style.swing, self.style.swing_unit)
+        self.steps = plan.steps_per_bar
+        self.beat = plan.steps_per_beat
+        sixteenth = SAMPLE_RATE * 60.0 / (plan.tempo * self.beat)
+        self.grid = _Grid(sixteenth, plan.swing, self.style.swing_unit, self.steps)
         playable = int(max(0.0, n_samples - SAMPLE_RATE) // self.grid.bar)
-        self.sections = sections(max(2, playable))
+        self.sections = sections(max(2, playable), self.style.drop, plan.extends_bars)
         self.bars = sum(s.bars for s in self.sections)
         self.section_of: list[Section] = [s for s in self.sections for _ in range(s.bars)]
+        self.hit_ending = self.style.ending == "hit"
+        # How many times each section kind has been heard before this section (for variation).
+        seen: dict[str, int] = {}
+        self.occurrence: dict[int, int] = {}
+        for section in self.sections:
+            self.occurrence[section.start] = seen.get(section.name, 0)
+            seen[section.name] = seen.get(section.name, 0) + 1
+        self.builds = tuple(
+            s.start - 1 for s in self.sections if s.name == "chorus" and s.start > 0
+        )
         self.degrees = [self._degree(bar) for bar in range(self.bars)]
         scale = v.SCALES[plan.scale]
         centre = register(plan.lead) + 12 * plan.octave
@@ -247,7 +545,7 @@ class _Composer:
             self._counter(bar, section, last)
         for part in _SUSTAINED_PARTS:
             self.notes[part] = _tie(self.notes[part], self.grid.bar)
-        return Score(self.notes, self.sections, self.grid.bar, self.n_samples)
+        return Score(self.notes, self.sections, self.grid.bar, self.n_samples, self.builds)
 
     # -- helpers -----------------------------------------------------------
 
@@ -256,6 +554,8 @@ class _Composer:
         section = self.section_of[bar]
         if bar == self.bars - 1:
             return 0
+        if self.hit_ending and bar == self.bars - 2 and self.bars >= 4:
+            return 4  # the dominant, so the final tonic is a cadence
         progression = {
             "chorus": self.plan.chorus_progression,
             "bridge": self.plan.bridge_progression,
@@ -307,38 +607,67 @@ class _Composer:
         within = bar - section.start
         return within == section.bars - 1 or within % 4 == 3
 
+    def _bar_line(self, *hits: int, mark: str = "x") -> str:
+        """A one-bar drum line with the given steps marked."""
+        return "".join(mark if i in hits else "." for i in range(self.steps))
+
     # -- parts -------------------------------------------------------------
 
     def _drums(self, bar: int, section: Section, last: bool) -> None:
-        """The groove, thinned for intro and bridge, with fills and crashes at the seams."""
+        """The groove, thinned for intro and bridge, with fills, builds and a chorus lift."""
         groove = self.plan.drums
         if groove is None:
             return
         if last:
-            self._add("drums", bar, 0, 4, KICK, 0.9)
-            if groove not in _NO_CRASH_GROOVES:
-                self._add("drums", bar, 0, 16, CRASH, 0.8)
+            self._add("drums", bar, 0, 4, KICK, 0.95)
+            if groove not in _NO_CRASH_GROOVES or self.hit_ending:
+                self._add("drums", bar, 0, self.steps, CRASH, 0.85)
             return
         lines = {
             key: variants[int(self.rng.integers(len(variants)))]
             for key, variants in _GROOVES[groove].items()
         }
+        builds = bar + 1 < self.bars and self.section_of[bar + 1].name == "chorus" and (
+            self.section_of[bar + 1].start == bar + 1
+        )
         if section.name == "intro":
-            lines = {k: p for k, p in lines.items() if k in _CYMBAL_KEYS} or {KICK: "o" + "." * 15}
+            lines = {k: p for k, p in lines.items() if k in _CYMBAL_KEYS} or {
+                KICK: self._bar_line(0, mark="o")
+            }
+        elif section.name == "breakdown":
+            lines = {}
         elif section.name in ("bridge", "outro"):
             lines = {k: p for k, p in lines.items() if k in _CYMBAL_KEYS}
-            lines[KICK] = "x" + "." * 15 if section.name == "bridge" else "o.......o......."
-        if section.name in ("verse", "chorus") and self._phrase_end(bar, section):
-            for key, fill in _FILLS[groove].items():
-                line = lines.get(key, "." * 16)
-                cut = len(line) * 3 // 4
-                lines[key] = (
-                    line[:cut] + "".join(c * (len(line) // 16) for c in fill)[: len(line) - cut]
+            half = self.steps // 2 if self.beat == 4 or self.steps == 24 else self.beat
+            lines[KICK] = (
+                self._bar_line(0) if section.name == "bridge" else self._bar_line(0, half, mark="o")
+            )
+        elif section.name == "verse":
+            lines = {k: p.replace("x", "o") if k in _CYMBAL_KEYS else p for k, p in lines.items()}
+        elif section.name == "chorus" and groove not in _QUIET_GROOVES:
+            for key, line in _CHORUS_LAYERS.get(self.steps, {}).items():
+                lines.setdefault(key, line)
+        if builds and (self.style.riser or section.name == "breakdown"):
+            # A snare roll that tightens and swells into the chorus or drop.
+            lines.pop(SNARE, None)
+            for i in range(self.steps):
+                if i % 2 == 0 or i >= self.steps // 2:
+                    self._add("drums", bar, i, 1, SNARE, 0.35 + 0.55 * i / self.steps)
+        elif section.name in ("verse", "chorus", "bridge") and (
+            builds or self._phrase_end(bar, section)
+        ):
+            fill = _FILLS.get(groove, {SNARE: "xoxx"})
+            for key, pattern in fill.items():
+                line = lines.get(key, "." * self.steps)
+                cut = len(line) // 2 if builds else len(line) * 3 // 4
+                span = len(line) - cut
+                lines[key] = line[:cut] + "".join(
+                    pattern[int(i * len(pattern) / span)] for i in range(span)
                 )
         if section.start == bar and section.name == "chorus" and groove not in _NO_CRASH_GROOVES:
-            self._add("drums", bar, 0, 16, CRASH, 0.75)
+            self._add("drums", bar, 0, self.steps, CRASH, 0.85)
         for key, line in lines.items():
-            scale = 16 / len(line)
+            scale = self.steps / len(line)
             for i, ch in enumerate(line):
                 if ch in _STEP_VELOCITY:
                     self._add("drums", bar, i * scale, scale, key, 0.85 * _STEP_VELOCITY[ch])
@@ -351,20 +680,28 @@ class _Composer:
         root = self._root(bar, centre if self.plan.bass_line != "808" else min(centre, 36))
         fifth = root + 7 if root + 7 <= centre + 12 else root - 5
         if last:
-            self._add("bass", bar, 0, 16, root, 0.75, legato=1.0)
+            self._add("bass", bar, 0, self.steps, root, 0.8, legato=1.0)
             return
-        line = self.plan.bass_line if section.name != "bridge" else "drone"
+        line = self.plan.bass_line if section.name not in ("bridge", "breakdown") else "drone"
         next_root = self._root(min(bar + 1, self.bars - 1), root)
-        for step, steps, key, level in _bass_pattern(line, root, fifth, next_root, self.rng):
-            legato = 1.0 if line in ("drone", "reese", "808") else 0.9
+        if self.steps == 16:
+            pattern = _bass_pattern(line, root, fifth, next_root, self.rng)
+        else:
+            pattern = _meter_bass(line, root, fifth, self.steps, self.beat, self.rng)
+        for step, steps, key, level in pattern:
+            legato = 1.0 if line in ("drone", "reese", "808", "wobble") else 0.9
             self._add("bass", bar, step, steps, key, level, legato)
         if self._phrase_end(bar, section) and line not in ("drone", "walking"):
-            self._add("bass", bar, 14, 2, next_root + (1 if next_root < root else -1), 0.6)
+            pickup = next_root + (1 if next_root < root else -1)
+            self._add("bass", bar, self.steps - 2, 2, pickup, 0.6)
 
     def _chords(self, bar: int, section: Section, last: bool) -> None:
-        """Chord comping in the style's rhythm; beds hold, endings ring."""
+        """Chord comping in the style's rhythm; a wider voicing in the chorus; endings ring."""
         comp = self.style.comp
-        held_back = section.name in ("intro", "bridge", "outro") and comp not in ("broken", "strum")
+        held_back = section.name in ("intro", "bridge", "breakdown", "outro") and comp not in (
+            "broken",
+            "strum",
+        )
         if last or held_back:
             comp = "sustain"
         notes = self._voicing(self._tones(bar), 55 if comp == "broken" else 62)
@@ -372,28 +709,42 @@ class _Composer:
         if self.plan.chords in (v.OVERDRIVE_GUITAR, v.DISTORTION_GUITAR):
             root = self._root(bar, 45)
             notes = [root, root + 7, root + 12]
+        elif section.name == "chorus" or last:
+            # The chorus opens the voicing: the root an octave down and the top doubled up.
+            notes = sorted({notes[0] - 12, *notes, notes[-1] + 12})
         if comp == "broken":
-            order = [notes[0], notes[-1], notes[1], notes[-1]] * 2
-            for i, key in enumerate(order):
+            order = [notes[0], notes[-1], notes[1], notes[-1]] * (self.steps // 4)
+            for i, key in enumerate(order[: self.steps // 2]):
                 self._add("chords", bar, 2 * i, 2, key, 0.5)
             return
-        rhythms = _COMP_RHYTHMS[comp]
+        rhythms = self._rhythms(comp)
         rhythm = rhythms[int(self.rng.integers(len(rhythms)))]
         if section.name == "chorus" and comp != "sustain" and self.rng.random() < 0.5:
             rhythm = rhythms[(rhythms.index(rhythm) + 1) % len(rhythms)]
         legato = 1.0 if comp == "sustain" else 0.9
-        steps = 16 + 16 * (self.n_samples / self.grid.bar - self.bars) if last else None
+        steps = self.steps * (1 + (self.n_samples / self.grid.bar - self.bars)) if last else None
         for start, length in rhythm:
             for key in notes:
                 self._add("chords", bar, start, steps or length, key, level, legato)
 
+    def _rhythms(self, comp: str) -> tuple[tuple[tuple[float, float], ...], ...]:
+        """The comping rhythms of a style in this meter."""
+        if comp == "sustain":
+            return (((0, self.steps),),)
+        if self.steps == 16:
+            return _COMP_RHYTHMS[comp]
+        table = _METER_RHYTHMS[(self.steps, self.beat)]
+        return table.get(comp, table["default"])
+
     def _lead(self, bar: int, section: Section, last: bool) -> None:
-        """The melody: a two-bar motif per section kind, re-fitted to each chord."""
+        """The melody: a two-bar motif per section kind, doubled an octave up in the chorus."""
         if last:
             tonic = self.melody_notes[0] + (self.plan.root - self.melody_notes[0]) % 12
-            self._add("lead", bar, 0, 16, tonic, 0.6, legato=1.0)
+            self._add("lead", bar, 0, self.steps, tonic, 0.7, legato=1.0)
             return
-        if section.name in ("intro", "bridge") or (section.name == "outro" and bar % 2):
+        if section.name in ("intro", "bridge", "breakdown") or (
+            section.name == "outro" and bar % 2
+        ):
             return
         self._melody("lead", bar, section, 0.8 if section.name == "chorus" else 0.7)
 
@@ -409,34 +760,53 @@ class _Composer:
             "intro": role != "line",
             "verse": role == "pad",
             "chorus": True,
+            "breakdown": True,
             "outro": role == "pad",
         }
-        if plays[section.name]:
+        if section.name == "breakdown":
+            self._pad(bar, section)
+        elif plays[section.name]:
             {"arp": self._arp, "pad": self._pad, "line": self._second_line}[role](bar, section)
 
     def _melody(self, part: str, bar: int, section: Section, level: float) -> None:
         """The section's motif in this bar, walking the scale and landing on chord tones."""
-        rhythm, contour = self._motif(section.name, bar - section.start)
-        half = ((bar - section.start) % 2) * 16
+        rhythm, contour = self._motif(section, bar - section.start)
+        span = self.steps
+        half = ((bar - section.start) % 2) * span
         shift = 2 if section.name == "chorus" else 0
+        shift += self.occurrence.get(section.start, 0) % 2 if section.name == "chorus" else 0
         chord = {(self.plan.root + t) % 12 for t in self._tones(bar)}
+        strong = self.beat * (2 if self.beat == 4 and self.steps == 16 else 1)
         for (start, length), delta in zip(rhythm, contour, strict=True):
-            if not half <= start < half + 16:
+            if not half <= start < half + span:
                 continue
             step = start - half
             self.melody_index = self._walk(self.melody_index, delta)
-            if step % 8 == 0:
+            if step % strong == 0:
                 self.melody_index = self._snap(self.melody_index, chord)
             index = min(self.melody_index + shift, len(self.melody_notes) - 1)
             key = self.melody_notes[index] - (12 if part == "counter" else 0)
-            accent = 1.0 if step % 4 == 0 else 0.85
+            accent = 1.0 if step % self.beat == 0 else 0.85
             self._add(part, bar, step, length, key, level * accent)
+            if part == "lead" and section.name == "chorus" and key + 12 <= 96:
+                self._add(part, bar, step, length, key + 12, level * accent * 0.55)
 
-    def _motif(self, name: str, within: int) -> tuple[list[tuple[int, int]], list[int]]:
-        """The two-bar motif of a section kind; every second statement changes its tail."""
+    def _motif(self, section: Section, within: int) -> tuple[list[tuple[int, int]], list[int]]:
+        """The two-bar motif of a section kind, varied on every repeat of the section.
+
+        Every second statement inside a section changes its tail; a section heard before
+        gets a new second half of its contour, so no chorus is sung the same way twice.
+        """
+        name = section.name
         if name not in self.motifs:
             self.motifs[name] = self._new_motif()
         rhythm, contour = self.motifs[name]
+        if self.occurrence.get(section.start, 0):
+            key = f"{name}#{section.start}"
+            if key not in self.motifs:
+                keep = len(contour) // 2
+                self.motifs[key] = (rhythm, contour[:keep] + self._contour(len(contour) - keep))
+            rhythm, contour = self.motifs[key]
         if (within // 2) % 2 == 1:
             contour = contour[:-2] + self._contour(min(2, len(contour)))
         return rhythm, contour
@@ -446,8 +816,9 @@ class _Composer:
         rhythm: list[tuple[int, int]] = []
         pos = 0
         steps = self.style.note_steps
-        while pos < 32:
-            length = min(int(steps[int(self.rng.integers(len(steps)))]), 32 - pos)
+        total = 2 * self.steps
+        while pos < total:
+            length = min(int(steps[int(self.rng.integers(len(steps)))]), total - pos)
             if self.rng.random() < self.style.density or pos == 0:
                 rhythm.append((pos, length))
             pos += length
@@ -478,8 +849,8 @@ class _Composer:
         centre = register(self.plan.counter or 0) + 12 * self.plan.octave
         notes = self._voicing(self._tones(bar, sevenths=True), centre)
         pattern = notes + [n + 12 for n in notes[1:3]] + notes[::-1][1:3]
-        step, chance = (1, 0.8) if self.plan.tempo >= 110 else (2, 0.6)
-        for i, pos in enumerate(range(0, 16, step)):
+        step, chance = (1, 0.8) if self.plan.tempo >= 110 and self.beat == 4 else (2, 0.6)
+        for i, pos in enumerate(range(0, self.steps, step)):
             if self.rng.random() < chance:
                 level = 0.55 if pos % 4 == 0 else 0.42
                 self._add("counter", bar, pos, step, pattern[i % len(pattern)], level)
@@ -489,14 +860,16 @@ class _Composer:
         notes = self._voicing(self._tones(bar), 74)
         level = 0.45 if section.name == "verse" else 0.55
         for key in notes[1:3]:
-            self._add("counter", bar, 0, 16, key, level, legato=1.0)
+            self._add("counter", bar, 0, self.steps, key, level, legato=1.0)
 
     def _second_line(self, bar: int, section: Section) -> None:
         """A slower second voice on chord tones, half-notes under the melody."""
         notes = self._voicing(self._tones(bar), register(self.plan.counter or 0) - 5)
         picks = self.rng.choice(len(notes), size=2)
+        split = self.steps // 2 if self.steps != 12 or self.beat == 6 else 8
         for half, pick in enumerate(picks):
-            self._add("counter", bar, 8 * half, 8, notes[int(pick)], 0.55, legato=0.98)
+            start, length = (0, split) if half == 0 else (split, self.steps - split)
+            self._add("counter", bar, start, length, notes[int(pick)], 0.55, legato=0.98)
 
 
 def _bass_pattern(
@@ -524,6 +897,29 @@ def _bass_pattern(
         return [(s, n, k, 0.95) for (s, n), k in zip(hits, keys, strict=True)]
     if line == "onedrop":
         return [(0, 3, root, 0.9), (3, 1, root, 0.6), (6, 2, fifth, 0.8), (10, 4, root, 0.85)]
+    if line == "wobble":
+        second = fifth if rng.random() < 0.4 else root
+        return [(0, 6, root, 0.95), (6, 2, root, 0.7), (8, 8, second, 0.9)]
+    if line == "bossa":
+        return [(0, 6, root, 0.85), (6, 2, fifth, 0.7), (8, 6, fifth, 0.8), (14, 2, root, 0.7)]
+    if line == "samba":
+        return [(s, 3, root if s % 8 == 0 else fifth, 0.9) for s in (0, 4, 8, 12)] + [
+            (s, 1, root if s < 8 else fifth, 0.6) for s in (3, 7, 11, 15)
+        ]
+    if line == "tango":
+        return [(0, 3, root, 0.95), (6, 2, fifth, 0.8), (8, 4, root, 0.9), (12, 2, fifth, 0.7)]
+    if line == "disco":
+        return [(s, 2, root if s % 4 == 0 else root + 12, 0.85) for s in range(0, 16, 2)]
+    if line == "afrobeat":
+        return [
+            (0, 2, root, 0.9), (3, 1, root, 0.6), (6, 2, fifth, 0.8),
+            (10, 2, root + 10, 0.75), (12, 2, root, 0.8), (14, 1, root + 12, 0.6),
+        ]
+    if line == "tumbao":
+        return [(0, 2, fifth, 0.6), (6, 6, root, 0.9), (12, 4, fifth, 0.85)]
+    if line == "boogie":
+        third = root + 4
+        return [(0, 4, root, 0.85), (4, 4, third, 0.7), (8, 4, fifth, 0.75), (12, 4, root + 9, 0.7)]
     if line == "funk":
         return [
             (0, 1, root, 0.95),
@@ -535,6 +931,29 @@ def _bass_pattern(
         ]
     notes = [(s, 2, root, 0.85 if s % 4 == 0 else 0.7) for s in range(0, 12, 2)]
     return notes + [(12, 2, fifth, 0.75), (14, 2, root + 12 if rng.random() < 0.5 else root, 0.7)]
+
+
+def _meter_bass(
+    line: str, root: int, fifth: int, steps: int, beat: int, rng: np.random.Generator
+) -> list[tuple[float, float, int, float]]:
+    """Bass notes for one bar of a three-beat or compound meter (12 or 24 steps)."""
+    if line in ("drone", "reese", "808", "wobble"):
+        return [(0, steps, root, 0.75)]
+    if line == "boogie" and steps == 24:
+        keys = (root, root + 4, fifth, root + 9)
+        return [(6 * i, 4, k, 0.85 if i == 0 else 0.72) for i, k in enumerate(keys)] + [
+            (6 * i + 4, 2, k, 0.55) for i, k in enumerate(keys)
+        ]
+    if line == "compound":
+        other = fifth if rng.random() < 0.6 else root + 12
+        return [(0, 3, root, 0.85), (4, 2, fifth, 0.6), (6, 3, other, 0.75), (10, 2, fifth, 0.6)]
+    if line == "waltz" or (steps == 12 and beat == 4):
+        second = fifth if rng.random() < 0.5 else root
+        return [(0, 4, root, 0.85)] + ([(8, 4, second, 0.5)] if line != "waltz" else [])
+    return [
+        (b, beat - 1, root if i % 2 == 0 else fifth, 0.85 if i == 0 else 0.7)
+        for i, b in enumerate(range(0, steps, beat))
+    ]
 
 
 def _tie(notes: list[Note], bar: float) -> list[Note]:

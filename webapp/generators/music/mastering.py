@@ -14,7 +14,8 @@ from .arrangement import SAMPLE_RATE
 TARGET_LUFS = -14.0
 # The limiter's ceiling sits below the -1 dBTP promise because MP3 encoding adds overshoot;
 # encoding.encode_mp3 checks the decoded file and re-encodes quieter if it still goes over.
-_CEILING_DBTP = -2.0
+_CEILING_DBTP = -2.3
+_MAX_NUDGE = 10 ** (0.5 / 20)
 _OVERSAMPLING = 4
 # 48 taps (12 per phase), as BS.1770-4's example true-peak meter; float32 keeps it cheap.
 _TRUE_PEAK_FIR = (firwin(48, 0.95 / _OVERSAMPLING) * _OVERSAMPLING).astype(np.float32)
@@ -25,7 +26,7 @@ _TILT_CORNER_HZ = 3000.0
 _RUMBLE_HZ = 30.0
 
 
-def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
+def master(mix: np.ndarray, duration: float, tilt_db: float, ending: str = "fade") -> np.ndarray:
     """Equalise, fade, normalise to TARGET_LUFS and limit true peaks; returns (n, 2) float32.
 
     Loudness is measured once, BS.1770-4 on the K-weighted signal (pyloudnorm's filters,
@@ -35,7 +36,7 @@ def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
     at a fraction of the cost.
     """
     out = sosfilt(_equaliser(round(tilt_db, 2)), mix, axis=1).astype(np.float32)
-    _fade(out, duration)
+    _fade(out, duration, ending)
     weighted = sosfilt(_k_weighting(), out, axis=1)
     level = integrated_loudness(weighted)
     if not np.isfinite(level):
@@ -43,7 +44,12 @@ def master(mix: np.ndarray, duration: float, tilt_db: float) -> np.ndarray:
     gain = 10 ** ((TARGET_LUFS - level) / 20)
     out *= np.float32(gain)
     weighted *= gain
-    out *= _limiter_gain(out, weighted, _CEILING_DBTP)
+    limit = _limiter_gain(out, weighted, _CEILING_DBTP)
+    # The limiter's make-up is worked out on ungated energy; a song with quiet sections
+    # gates differently, so the result is measured once more and nudged (at most 0.5 dB).
+    weighted *= limit
+    nudge = min(10 ** ((TARGET_LUFS - integrated_loudness(weighted)) / 20), _MAX_NUDGE)
+    out *= limit * np.float32(nudge)
     return np.ascontiguousarray(out.T, dtype=np.float32)
 
 
@@ -153,11 +159,16 @@ def high_shelf(corner: float, gain_db: float) -> np.ndarray:
     return np.array([[*(x / den[0] for x in b), 1.0, den[1] / den[0], den[2] / den[0]]])
 
 
-def _fade(stereo: np.ndarray, duration: float) -> None:
-    """A short fade-in and a cosine fade-out over the last seconds, in place."""
+def _fade(stereo: np.ndarray, duration: float, ending: str = "fade") -> None:
+    """A short fade-in and a cosine fade-out, in place.
+
+    A faded ending takes the last seconds; a written ending (a final hit) only its last
+    0.4 s, so the final chord rings out rather than fading.
+    """
     n = stereo.shape[1]
     fade_in = max(1, int(min(0.5, 0.03 * duration) * SAMPLE_RATE))
-    fade_out = max(1, int(min(4.0, 0.15 * duration) * SAMPLE_RATE))
+    fade_seconds = 0.4 if ending == "hit" else min(4.0, 0.15 * duration)
+    fade_out = max(1, int(fade_seconds * SAMPLE_RATE))
     stereo[:, :fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32) ** 2
     curve = 0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade_out, dtype=np.float32))
     stereo[:, n - fade_out :] *= curve

@@ -47,10 +47,34 @@ class TrackPlan:
     tilt_db: float
     octave: int
     mix: tuple[tuple[str, float], ...]
+    meter: str = "4/4"
+    swing: float = 0.0
+    # Which variation of its source this is (0 = the original); new melody and arrangement.
+    variation: int = 0
+    # Bars of the source track an extension keeps before it appends (0 = not an extension).
+    extends_bars: int = 0
 
     def describe(self) -> str:
         """Return a short human summary such as 'D minor, 92 BPM, piano + bass + drums'."""
-        return f"{self.key} {self.scale}, {self.tempo} BPM, {' + '.join(self.instruments)}"
+        metre = "" if self.meter == "4/4" else f" in {self.meter}"
+        return (
+            f"{self.key} {self.scale}, {self.tempo} BPM{metre}, {' + '.join(self.instruments)}"
+        )
+
+    @property
+    def beats_per_bar(self) -> int:
+        """Beats in a bar as the meter counts them: 4, 3, 6 or 12."""
+        return int(self.meter.split("/")[0])
+
+    @property
+    def steps_per_bar(self) -> int:
+        """Sixteenth-note steps in a bar: 16 for 4/4, 12 for 3/4 and 6/8, 24 for 12/8."""
+        return v.METERS[self.meter][0]
+
+    @property
+    def steps_per_beat(self) -> int:
+        """Sixteenths per counted beat (the tempo's unit): 4, or 6 for a dotted quarter."""
+        return v.METERS[self.meter][1]
 
 
 def normalize_genre(genre: str) -> str:
@@ -69,9 +93,11 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     text = str(prompt or "").lower()
     words = prompt_words(text)
     phrase = f" {' '.join(words)} "
-    identity = " ".join(words) or text.strip()
-    style_name = _style_name(genre, phrase)
+    # Only words the vocabulary knows shape the music: an unknown word is no new seed.
+    identity = " ".join(w for w in words if w in v.KNOWN_WORDS)
+    style_name = _style_name(genre, phrase, words)
     style = v.STYLES[style_name]
+    meter = _meter(style, text, phrase)
     rng = seeded_rng("plan", identity, genre, seed)
     band = style.bands[digest("band", identity, genre)[0] % len(style.bands)]
     lead, chords, counter = _voices(band, style_name, _named_programs(phrase))
@@ -80,7 +106,9 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
     hinted_root, hinted_scale = _key_hint(text)
     root = root if hinted_root is None else hinted_root
     scale = hinted_scale or scale
-    kit, drums, bass, bass_line = _rhythm_section(style, band, words, phrase)
+    kit, drums, bass, bass_line = _rhythm_section(style, band, words, phrase, identity)
+    if drums is not None and v.GROOVE_METERS.get(drums, "4/4") != meter:
+        drums = v.METER_GROOVES[meter]
     mode = v.HARMONY_MODE.get(scale, scale)
     progressions = v.PROGRESSIONS[mode]
     verse = progressions["verse"]
@@ -120,6 +148,8 @@ def plan_track(prompt: str, genre: str, duration: int, seed: int) -> TrackPlan:
         tilt_db=style.tilt_db + _timbre_tilt(words) + tilt_jitter,
         octave=_octave(words, lead, default_octave),
         mix=mix,
+        meter=meter,
+        swing=_swing(style, meter, phrase),
     )
 
 
@@ -131,12 +161,40 @@ def _check_duration(duration: int) -> int:
     return value
 
 
-def _style_name(genre: str, phrase: str) -> str:
-    """The style a prompt names (the vocabulary lists specific phrases first), else the genre's."""
-    for words, style in v.STYLE_WORDS.items():
-        if f" {words} " in phrase:
+def _style_name(genre: str, phrase: str, words: list[str]) -> str:
+    """The style a prompt names, else the nearest style a word suggests, else the genre's.
+
+    Named styles win whatever the genre menu says (the vocabulary lists longer phrases
+    first); a suggestive word ("beach", "ghost") only counts inside the chosen genre.
+    """
+    for name, style in v.STYLE_WORDS.items():
+        if f" {name} " in phrase:
             return style
+    for word in words:
+        near = v.NEAR_WORDS.get(word)
+        if near is not None and v.STYLES[near].genre == genre:
+            return near
     return v.GENRE_STYLE[genre]
+
+
+def _meter(style: v.Style, text: str, phrase: str) -> str:
+    """The meter the prompt asks for ('3/4', 'in three', 'waltz time'), else the style's."""
+    written = re.search(r"\b(3/4|6/8|12/8|4/4)\b", text)
+    if written:
+        return written.group(1)
+    for words, meter in v.METER_WORDS.items():
+        if f" {words} " in phrase:
+            return meter
+    return style.meter
+
+
+def _swing(style: v.Style, meter: str, phrase: str) -> float:
+    """Swing of the off-beats: the style's, a shuffle or swing word's, none for 'straight'."""
+    if meter != "4/4" or " straight " in phrase:
+        return 0.0
+    if any(f" {w} " in phrase for w in v.SWING_WORDS):
+        return max(style.swing, 0.6)
+    return style.swing
 
 
 def _named_programs(phrase: str) -> list[int]:
@@ -170,10 +228,10 @@ def _voices(band: v.Band, style_name: str, named: list[int]) -> tuple[int, int, 
 
 
 def _rhythm_section(
-    style: v.Style, band: v.Band, words: list[str], phrase: str
+    style: v.Style, band: v.Band, words: list[str], phrase: str, identity: str
 ) -> tuple[int | None, str | None, int, str]:
     """Drum kit, groove, bass program and bass line, honouring '808' and 'no drums'."""
-    kit = style.kits[digest("kit", phrase)[0] % len(style.kits)] if style.kits else None
+    kit = style.kits[digest("kit", identity)[0] % len(style.kits)] if style.kits else None
     groove, bass, bass_line = style.groove, band.bass, style.bass_line
     if groove is None and any(w in v.DRUM_WORDS for w in words):
         kit, groove = v.STANDARD_KIT, "soft"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
 
 from ..common import Output, Progress, ProgressFn, write_output
 from . import soundfont
-from .arrangement import PARTS, SAMPLE_RATE, Note, compose
+from . import vocabulary as v
+from .arrangement import PARTS, SAMPLE_RATE, MelodyNote, Note, Score, SectionTime, compose
 from .encoding import encode_mp3
 from .fallback import FallbackRenderer
 from .mastering import master
@@ -21,6 +23,8 @@ from .waveform import render_waveform
 
 log = logging.getLogger(__name__)
 _RENDERER_LOCK = threading.Lock()
+# A singer: (lead melody notes, lyrics, sample rate) -> mono float32 vocal stem (or None).
+Singer = Callable[[Sequence[MelodyNote], str, int], "np.ndarray | None"]
 
 
 class Renderer(Protocol):
@@ -54,15 +58,51 @@ def _load_renderer() -> Renderer:
     return soundfont.SoundFontRenderer(path)
 
 
+def score_of(plan: TrackPlan) -> Score:
+    """The plan's score, exactly as synthesize composes it (composing is cheap)."""
+    return compose(plan, np.random.default_rng(plan.seed), int(plan.duration * SAMPLE_RATE))
+
+
+def lead_melody(plan: TrackPlan) -> tuple[MelodyNote, ...]:
+    """The lead melody a singer sings: onset and duration in seconds, MIDI pitch, section."""
+    return score_of(plan).lead_melody()
+
+
+def song_sections(plan: TrackPlan) -> tuple[SectionTime, ...]:
+    """The plan's sections (intro, verse, chorus, ...) with their bars and times in seconds."""
+    return score_of(plan).section_times()
+
+
+@functools.cache
+def default_singer() -> Singer | None:
+    """The voice engine's sing function, or None (and the log says why) when it is missing."""
+    try:
+        from ..voice import sing  # type: ignore[attr-defined]
+    except ImportError as error:
+        log.info("No singing voice available (%s): lyrics stay unsung.", error)
+        return None
+    return sing
+
+
 def synthesize(
-    plan: TrackPlan, progress: ProgressFn | None = None, renderer: Renderer | None = None
+    plan: TrackPlan,
+    progress: ProgressFn | None = None,
+    renderer: Renderer | None = None,
+    *,
+    lyrics: str | None = None,
+    singer: Singer | None = None,
 ) -> np.ndarray:
-    """Render a plan to mastered float32 stereo samples (frames x 2) at SAMPLE_RATE."""
+    """Render a plan to mastered float32 stereo samples (frames x 2) at SAMPLE_RATE.
+
+    With lyrics and a singer (default_singer() when none is given), the singer's vocal
+    stem is mixed in as the lead; without either the track is the instrumental.
+    """
     report = Progress(progress)
     report(0)
     n_samples = int(plan.duration * SAMPLE_RATE)
     rng = np.random.default_rng(plan.seed)
     score = compose(plan, rng, n_samples)
+    vocal = _sing(score, lyrics, singer)
     report(5)
     renderer = renderer or default_renderer()
     stems: dict[str, np.ndarray] = {}
@@ -73,21 +113,47 @@ def synthesize(
             program = None if drums else getattr(plan, part)
             stems[part] = renderer.render(notes, program, plan.kit if drums else None, n_samples)
         report(5 + 65 * (index + 1) / len(PARTS))
-    stereo = mix(stems, plan, score, rng)
+    stereo = mix(stems, plan, score, rng, vocal)
     report(85)
-    out = master(stereo, plan.duration, plan.tilt_db)
+    out = master(stereo, plan.duration, plan.tilt_db, v.STYLES[plan.style].ending)
     report(100)
     return out
+
+
+def _sing(score: Score, lyrics: str | None, singer: Singer | None) -> np.ndarray | None:
+    """The vocal stem for lyrics on the score's lead melody, or None for an instrumental."""
+    if not (lyrics or "").strip():
+        return None
+    singer = singer or default_singer()
+    if singer is None:
+        return None
+    vocal = singer(score.lead_melody(), lyrics or "", SAMPLE_RATE)
+    if vocal is None or not np.asarray(vocal).size:
+        log.warning("The singer returned no audio: the track stays instrumental.")
+        return None
+    return np.asarray(vocal, dtype=np.float32).reshape(-1)
 
 
 def render_track(
     prompt: str, genre: str, duration: int, seed: int, out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
-    waveform_out: Output | None = None,
+    waveform_out: Output | None = None, lyrics: str | None = None, singer: Singer | None = None,
 ) -> float:
     """Compose, synthesize and write a tagged MP3, and its waveform if asked; returns seconds."""
+    return render_plan(
+        plan_track(prompt, genre, duration, seed), out, progress, title=title, artist=artist,
+        waveform_out=waveform_out, lyrics=lyrics, singer=singer,
+    )
+
+
+def render_plan(
+    plan: TrackPlan, out: Output, progress: ProgressFn | None = None, *,
+    title: str | None = None, artist: str | None = None, waveform_out: Output | None = None,
+    lyrics: str | None = None, singer: Singer | None = None,
+) -> float:
+    """Synthesize a plan (an original, a variation or an extension) into a tagged MP3."""
     report = Progress(progress)
-    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
+    samples = synthesize(plan, report.sub(0, 40), lyrics=lyrics, singer=singer)
     encoding_from = 40
     if waveform_out is not None:
         render_waveform(samples, waveform_out)
@@ -99,9 +165,10 @@ def render_track(
 def render_track_with_waveform(
     prompt: str, genre: str, duration: int, seed: int, audio_out: Output, waveform_out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
+    lyrics: str | None = None, singer: Singer | None = None,
 ) -> float:
     """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
     return render_track(
         prompt, genre, duration, seed, audio_out, progress,
-        title=title, artist=artist, waveform_out=waveform_out,
+        title=title, artist=artist, waveform_out=waveform_out, lyrics=lyrics, singer=singer,
     )
