@@ -23,6 +23,8 @@ from tests.processes import START_DEADLINE, STOP_DEADLINE, kill_group, wait_for
 from webapp.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
+# Starting four processes on a loaded machine may take minutes (START_DEADLINE each).
+pytestmark = pytest.mark.timeout(900)
 
 
 def free_port() -> int:
