@@ -20,8 +20,7 @@ from sqlalchemy import (
     select,
 )
 
-from tests.factories import make_release
-from tests.test_releases import new_user, track_and_cover
+from tests.factories import make_release, new_user, track_and_cover
 from webapp import db
 from webapp.accounts import deletion
 from webapp.config import normalise_database_url
