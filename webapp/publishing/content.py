@@ -449,7 +449,8 @@ def _feed_version(
         parts.append(f"{entry.kind}:{ident}")
         parts.append(f"a{author.id}:{author.username}:{author.avatar or ''}")
         if entry.release is not None:
-            parts.append(f"r{entry.release.id}:{entry.release.published_at}")
+            release = entry.release
+            parts.append(f"r{release.id}:{release.published_at}:{release.play_count}:{release.title}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

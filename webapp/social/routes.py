@@ -1,5 +1,7 @@
 """Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
 
+import re
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +12,8 @@ from ..forms import parse_page, safe_next
 from ..models import User, utcnow
 from ..profiles.usernames import username_key
 from ..publishing import content
-from . import comments, follows, likes, moderation, notifications, search
+from ..publishing.routes import release_url
+from . import comments, follows, likes, moderation, notifications, search, subjects
 from .cards import CardStats, card_stats
 
 bp = Blueprint("social", __name__)
@@ -111,6 +114,37 @@ def _like(kind: str, subject_id: int):
         ),
         [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
     )
+
+
+CARD_ID = re.compile(r"[a-z][a-z0-9-]{0,63}")
+
+
+@bp.get(f"/fragments/card-social/<any(release, post):kind>/<{ID}:subject_id>")
+@public
+def card_social(kind: str, subject_id: int):
+    """One card's like button and comments link; 304 while its counts are the same."""
+    card_id = request.args.get("card", "")
+    if not CARD_ID.fullmatch(card_id):
+        abort(400, description="The card named nothing valid. Reload the page and try again.")
+    session = db.session()
+    subject = subjects.visible(session, kind, subject_id)
+    releases, posts = ([subject_id], []) if kind == "release" else ([], [subject_id])
+    stats = card_stats(session, _viewer_id(), releases, posts)
+    return htmx.versioned_fragment(
+        stats.tag(kind, subject_id),
+        lambda: render_template(
+            "social/partials/card_social.html", like_kind=kind, like_id=subject_id,
+            like_card_id=card_id, card_stats=stats, card_social_live=True,
+            comments_href=_comments_href(kind, subject, card_id),
+        ),
+    )
+
+
+def _comments_href(kind: str, subject, card_id: str) -> str | None:
+    """Where a live card's comments link leads: the thread on the page, or the release's."""
+    if kind != "release":
+        return None
+    return "#comment-thread" if card_id == "release-page" else release_url(subject) + "#comment-thread"
 
 
 @bp.get("/liked")
@@ -262,7 +296,7 @@ def post_comment(release_id: int):
     thread = comments.thread(session, current_user.id, release_id)
     return htmx.form_done(
         "Comment posted.",
-        url_for(".release_comments", release_id=release_id) + f"#comment-{comment.id}",
+        release_url(thread.release) + f"#comment-{comment.id}",
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_CREATED, {"release": release_id, "id": comment.id})],
     )
@@ -277,7 +311,7 @@ def delete_comment(comment_id: int):
     thread = comments.thread(session, current_user.id, comment.release_id)
     return htmx.form_done(
         "Comment deleted.",
-        url_for(".release_comments", release_id=comment.release_id),
+        release_url(thread.release) + "#comment-thread",
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
     )
