@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -320,17 +320,54 @@ def delete_comment(comment_id: int):
 # ---------------------------------------------------------------- reports and admin
 
 
+@bp.get(f"/report/<any(release, post, comment, user):kind>/<{ID}:subject_id>")
+@private
+def report_page(kind: str, subject_id: int):
+    """The report form: a dialog beside the Report button (htmx) or a page of its own."""
+    context = _report_context(kind, subject_id, request.args.get("next"))
+    if htmx.is_partial():
+        return htmx.vary(make_response(render_template(
+            "social/partials/report_dialog.html", report_in_dialog=True, **context)))
+    return htmx.vary(make_response(render_template("social/report.html", **context)))
+
+
+def _report_context(kind: str, subject_id: int, next_url: str | None) -> dict:
+    """What the report form shows: the subject's name, the reasons, where to return."""
+    subject = moderation.reportable(db.session(), kind, subject_id)
+    return {
+        "report_kind": kind, "report_id": subject_id, "report_reasons": moderation.REPORT_REASONS,
+        "report_next": safe_next(next_url, url_for("publishing.explore")),
+        "report_name": _report_name(kind, subject),
+    }
+
+
+def _report_name(kind: str, subject) -> str:
+    """How the report form names what it reports."""
+    if kind == "user":
+        return subject.username
+    return subjects.title_of(subject)
+
+
 @bp.post("/reports")
 @private
 def report():
-    """Report a release, post or comment to the admins."""
+    """Report a release, post, comment or person to the admins."""
     kind = request.form.get("kind", "")
     subject_id = _form_id("subject_id")
+    values = {"category": request.form.get("category", ""), "reason": request.form.get("reason", "")}
     errors = moderation.report(db.session(), current_user, kind, subject_id,
-                               request.form.get("reason", ""))
+                               values["reason"], values["category"])
     back = _next(url_for("publishing.explore"))
     if errors:
-        return htmx.form_refused(next(iter(errors.messages.values())), back)
+        context = {**_report_context(kind, subject_id, back), "report_errors": errors,
+                   "report_values": values}
+        in_dialog = request.form.get("dialog") == "1"
+        response = htmx.form_errors(
+            lambda: render_template("social/partials/report_dialog.html",
+                                    report_in_dialog=in_dialog, **context),
+            lambda: render_template("social/report.html", **context),
+        )
+        return htmx.announce(response, next(iter(errors.messages.values())))
     return htmx.form_done(
         "Thank you: an admin will review your report.", back,
         lambda: render_template("social/partials/reported.html"),
