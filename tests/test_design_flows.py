@@ -2,12 +2,20 @@
 card counts re-check live, and reports reach admins from releases, posts, comments and
 profiles (a dialog with htmx, a page without)."""
 
+import pytest
 from sqlalchemy import select
 
+from tests import test_social
 from tests.test_releases import HX
-from tests.test_social import rows, soup, studio  # noqa: F401 - the shared fixture
+from tests.test_social import rows, soup
 from webapp import db
 from webapp.models import Post, Release, Report
+
+
+@pytest.fixture
+def studio(app, make_client):
+    """Alice (with a published release "Night Drive") and Bob, both signed in."""
+    return test_social.studio.__wrapped__(app, make_client)
 
 
 def release_path(app, release_id: int) -> str:
@@ -69,7 +77,8 @@ def test_report_buttons_on_release_post_comment_and_profile(app, studio):
     alice.post("/posts", data={"body": "hello"})
     alice.post(f"/comments/release/{release_id}", data={"body": "mine"})
     release_page = soup(bob.get(release_path(app, release_id)))
-    reports = [b.find_parent("form")["action"] for b in release_page.find_all("button", string="Report")]
+    reports = [b.find_parent("form")["action"]
+               for b in release_page.find_all("button", string="Report")]
     assert any("/report/release/" in action for action in reports)
     assert any("/report/comment/" in action for action in reports)
     explore = soup(bob.get("/explore"))

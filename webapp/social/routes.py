@@ -144,7 +144,8 @@ def _comments_href(kind: str, subject, card_id: str) -> str | None:
     """Where a live card's comments link leads: the thread on the page, or the release's."""
     if kind != "release":
         return None
-    return "#comment-thread" if card_id == "release-page" else release_url(subject) + "#comment-thread"
+    on_its_page = card_id == "release-page"
+    return "#comment-thread" if on_its_page else release_url(subject) + "#comment-thread"
 
 
 @bp.get("/liked")
@@ -354,7 +355,7 @@ def report():
     """Report a release, post, comment or person to the admins."""
     kind = request.form.get("kind", "")
     subject_id = _form_id("subject_id")
-    values = {"category": request.form.get("category", ""), "reason": request.form.get("reason", "")}
+    values = {name: request.form.get(name, "") for name in ("category", "reason")}
     errors = moderation.report(db.session(), current_user, kind, subject_id,
                                values["reason"], values["category"])
     back = _next(url_for("publishing.explore"))
