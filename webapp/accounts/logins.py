@@ -90,6 +90,7 @@ def authenticate(
     if not passwords.verify_password(stored, password):
         with write_transaction(db):
             _record_failure(db, throttle_key, utcnow())
+            _count_failure_from(db, client)
         return LoginResult(error=BAD_CREDENTIALS)
     new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with write_transaction(db):
@@ -116,20 +117,31 @@ def check_current_password(
         return None
     with write_transaction(db):
         _record_failure(db, throttle_key, utcnow())
+        _count_failure_from(db, client)
     return "Current password is incorrect."
 
 
 def _spend_password_check(db: Session, client: str | None) -> None:
-    """Count one password check for the client and for everyone; Throttled past either limit."""
+    """Refuse a client whose wrong passwords spent its limit; count one check for everyone.
+
+    Only failures count per client (`_count_failure_from`): a shared network's people
+    logging in with the right password never lock each other out.
+    """
     if client is LOCAL:
         return
     limits = settings()
-    if wait := ratelimits.spend(db, limits.limit_password_checks_per_client, "passwords", client):
+    if wait := ratelimits.spent(db, limits.limit_password_checks_per_client, "passwords", client):
         db.commit()
         raise Throttled(wait, "Too many password attempts from your network.")
     if wait := ratelimits.spend(db, limits.limit_password_checks_global, "passwords"):
         db.commit()
         raise Throttled(wait, "Too many password attempts right now.")
+
+
+def _count_failure_from(db: Session, client: str | None) -> None:
+    """Count one wrong password against the client's limit (the caller commits)."""
+    if client is not LOCAL:
+        ratelimits.spend(db, settings().limit_password_checks_per_client, "passwords", client)
 
 
 def _throttle_key(username_key: str, client: str | None) -> str:
