@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run run-scaled test lint bench reliability chromium clean
+.PHONY: run demo run-scaled test lint bench reliability chromium clean
 
 # The General MIDI SoundFont the music generator plays (FluidR3, MIT), and PortAudio's headers,
 # without which pip cannot build PyAudio, a hard dependency of tinysoundfont (only live playback
@@ -23,6 +23,11 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/flask --app webapp migrate
 	$(BIN)/flask --app webapp serve --port $(PORT)
+
+# Demo artists, releases, posts, likes and comments on this instance (idempotent).
+demo: $(BIN)/.installed
+	$(BIN)/flask --app webapp migrate
+	$(BIN)/flask --app webapp seed-demo
 
 run-scaled: $(BIN)/.installed
 	$(BIN)/python -m webapp.scaled

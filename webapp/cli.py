@@ -1,5 +1,5 @@
-"""Command-line entry points: migrate, serve (embedded default), worker, make-admin, and the
-support commands export-user and delete-user."""
+"""Command-line entry points: migrate, serve (embedded default), worker, make-admin, seed-demo,
+and the support commands export-user and delete-user."""
 
 import shutil
 from pathlib import Path
@@ -50,6 +50,20 @@ def register_commands(app: Flask) -> None:
             if not moderation.make_admin(session, username):
                 raise click.ClickException(f"No user is called {username!r}.")
         click.echo(f"{username} is now an admin.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Fill this instance with demo artists, releases, posts, likes and comments (again: none)."""
+        from . import demo
+
+        with db.standalone_session(app) as session:
+            made = demo.seed(app, session, click.echo)
+        if any(made.values()):
+            click.echo("Demo content added: " + ", ".join(f"{n} {k}" for k, n in made.items()))
+            click.echo(f"Log in as {demo.ARTISTS[0].username} with the password "
+                       f"“{demo.DEMO_PASSWORD}”.")
+        else:
+            click.echo("The demo content is already here: nothing to add.")
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")
