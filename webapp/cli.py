@@ -53,7 +53,7 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
-        """Fill this instance with demo artists, releases, posts, likes and comments (again: none)."""
+        """Fill this instance with demo artists, releases, posts, likes and comments (once)."""
         from . import demo
 
         with db.standalone_session(app) as session:

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .accounts import logins
+from .listening import plays
 from .models import Comment, Generation, Media, Post, Release, User
 from .publishing import content
-from .listening import plays
 from .social import comments, likes
 from .studio import generations, worker
 
-DEMO_PASSWORD = "soundstage demo password"
+DEMO_PASSWORD = "soundstage demo password"  # noqa: S105 - public: the command prints it
 DEMO_PLAYS = (7, 2)  # plays each artist's first and second release starts with
 TRACK_SECONDS = 10  # short tracks: the whole seed stays well under a minute
 
