@@ -9,7 +9,7 @@ from tests import test_social
 from tests.test_releases import HX
 from tests.test_social import rows, soup
 from webapp import db
-from webapp.models import Post, Release, Report
+from webapp.models import Comment, Like, Post, Release, Report
 
 
 @pytest.fixture
@@ -130,3 +130,26 @@ def test_a_report_works_without_javascript_and_as_a_dialog(app, studio):
     assert not profile_item.find("button", string="Hide user")
     assert profile_item.find("button", string="Dismiss reports")
     assert listing.find(id=f"report-post-{post_id}").find("button", string="Hide post")
+
+
+def test_seed_demo_fills_the_front_page_once(app):
+    """seed-demo makes artists, playable releases, posts, likes and comments; again, nothing."""
+    assert "Nothing has been published" in app.test_client().get("/").get_data(as_text=True)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo content added: 3 artists, 6 releases, 3 posts" in first.output
+    counts = {model: rows(app, model) for model in (Release, Post, Like, Comment)}
+    assert counts[Release] == 6 and counts[Like] == 12 and counts[Comment] == 4
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "already here" in again.output
+    assert {model: rows(app, model) for model in counts} == counts
+    home = soup(app.test_client().get("/"))
+    latest = home.find(id="latest-heading").find_parent("section")
+    assert len(latest.select("article.release-card")) == 6
+    assert len(latest.select("button[data-play]")) == 6 and len(latest.select("audio[src]")) == 6
+    played = [card.find(class_="card-meta").get_text()
+              for card in home.find(id="most-played-heading").find_parent("section")
+              .select("article.release-card")]
+    assert "plays" in played[0]
+    assert home.find("a", href="/signup")

@@ -223,6 +223,20 @@ def other_releases(db: Session, release: Release) -> list[Release]:
     ).unique())
 
 
+def showcase(db: Session, order: str, limit: int = 6) -> list[tuple[Release, User]]:
+    """Published releases with their authors for the front page: "latest" or "most_played"."""
+    ordering = {
+        "latest": (Release.published_at.desc(), Release.id.desc()),
+        "most_played": (Release.play_count.desc(), Release.id.desc()),
+    }[order]
+    rows = db.execute(
+        select(Release, User).join(User, User.id == Release.user_id)
+        .where(Release.published.is_(True), Release.hidden.is_(False))
+        .order_by(*ordering).limit(limit)
+    ).unique()
+    return [(release, author) for release, author in rows]
+
+
 def release_tag(release: Release, author: User) -> str:
     """The version of everything a release page's details show."""
     parts = (release.title, release.genre, release.mood, release.description,
