@@ -6,10 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from tests import test_social
+from tests.conftest import app_config, shutdown_app
 from tests.test_releases import HX
 from tests.test_social import rows, soup
-from webapp import db
+from webapp import create_app, db
+from webapp.accounts import logins
+from webapp.generators import music
 from webapp.models import Comment, Like, Post, Release, Report
+from webapp.templating import filesize
 
 
 @pytest.fixture
@@ -153,3 +157,68 @@ def test_seed_demo_fills_the_front_page_once(app):
               .select("article.release-card")]
     assert "plays" in played[0]
     assert home.find("a", href="/signup")
+
+
+@pytest.mark.parametrize(("size", "text"), [
+    (0, "0 bytes"), (1, "1 byte"), (999, "999 bytes"), (1_000, "1 KB"), (12_345, "12.3 KB"),
+    (2_400_000, "2.4 MB"), (120_000_000, "120 MB"), (1_500_000_000, "1.5 GB"),
+])
+def test_sizes_read_as_people_say_them(size, text):
+    """Decimal units, one decimal while it matters, never "0 MB" for a few kilobytes."""
+    assert filesize(size) == text
+
+
+@pytest.mark.parametrize(("agent", "name"), [
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge on Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+     "like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari on iOS"),
+    ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome on Android"),
+    ("curl/8.5.0", "Unknown browser"), ("", "Unknown browser"),
+])
+def test_browsers_are_named_from_their_user_agent(agent, name):
+    """The signed-in browsers list says "Firefox on Linux", not the raw header."""
+    assert logins.browser_name(agent) == name
+
+
+def test_genre_and_mood_come_from_the_studio_vocabulary_or_other(app, studio):
+    """The form offers the studio's genres; "Other…" text and case variants become one value."""
+    alice, release_id = studio["alice"], studio["release_id"]
+    form = soup(alice.get(f"/releases/{release_id}/edit"))
+    options = [o["value"] for o in form.find("select", id="edit-genre").find_all("option")]
+    assert options == [*music.GENRES, "other"]
+    assert form.find("select", id="edit-mood").find("option", selected=True)["value"] == "calm"
+    saved = alice.post(f"/releases/{release_id}/edit", data={
+        "title": "Night Drive", "genre": "other", "genre_other": "  Lo-Fi ", "mood": "other",
+        "mood_other": "Stormy  Night", "description": ""})
+    assert saved.status_code == 303
+    with app.app_context():
+        release = db.session().get(Release, release_id)
+        assert (release.genre, release.mood) == ("lo-fi", "stormy night")
+    form = soup(alice.get(f"/releases/{release_id}/edit"))
+    assert form.find("select", id="edit-genre").find("option", selected=True)["value"] == "lo-fi"
+    assert form.find("select", id="edit-mood").find("option", selected=True)["value"] == "other"
+    assert form.find("input", id="edit-mood-other")["value"] == "stormy night"
+    empty = alice.post(f"/releases/{release_id}/edit", data={
+        "title": "Night Drive", "genre": "other", "genre_other": "", "mood": "calm"})
+    assert empty.status_code == 422
+
+
+def test_migrate_says_created_on_a_new_database(tmp_path):
+    """A brand-new database is "created", a current one "up to date"."""
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'new.db'}", tmp_path / "data"))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["migrate"]).output.strip() == "Database created."
+    assert runner.invoke(args=["migrate"]).output.strip() == "Database is up to date."
+    shutdown_app(app)
+
+
+def test_the_account_page_names_browsers_and_the_studio_meter_sizes(app, studio):
+    """The sessions list says which browser; the storage meter never says "0 MB"."""
+    alice = studio["alice"]
+    page = soup(alice.get("/settings/account")).get_text(" ", strip=True)
+    assert "Unknown browser" in page or " on " in page
+    meter = soup(alice.get("/studio")).find("label", attrs={"for": "storage-meter"}).get_text()
+    assert "0 MB of" not in meter and (" KB of " in meter or " MB of " in meter)

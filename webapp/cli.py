@@ -16,8 +16,16 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("migrate")
     def migrate_command() -> None:
         """Bring the database schema up to date (alembic upgrade head)."""
-        migrate.upgrade(app.config["SQLALCHEMY_URL"])
-        click.echo("Database is up to date.")
+        url = app.config["SQLALCHEMY_URL"]
+        before = migrate.current_revision(url)
+        migrate.upgrade(url)
+        after = migrate.current_revision(url)
+        if before is None:
+            click.echo("Database created.")
+        elif before != after:
+            click.echo(f"Database upgraded ({before} → {after}).")
+        else:
+            click.echo("Database is up to date.")
 
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1")

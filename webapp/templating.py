@@ -56,11 +56,17 @@ def duration(seconds: float | None) -> str:
 
 
 def filesize(size: int | None) -> str:
-    """Bytes in KB or MB."""
+    """Bytes for people, in decimal units: "1 byte", "12 KB", "2.4 MB", "120 MB", "1.5 GB"."""
     size = size or 0
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
+    if size < 1000:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        value = size / scale
+        if value < 1000 or unit == "GB":
+            # One decimal while it says something (2.4 MB); whole units from 100 up (120 MB).
+            text = f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+            return f"{text.removesuffix('.0')} {unit}"
+    raise AssertionError("unreachable")
 
 
 def absolute_url(path: str) -> str:

@@ -272,3 +272,21 @@ def change_password(
     user.password_hash = new_hash
     end_other_sessions(db, user.id, keep_session_id)
     return errors
+
+
+# (User-Agent marker, name people know), first match wins: Edge and Opera also say "Chrome",
+# Chrome also says "Safari".
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
+            ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("CrOS", "ChromeOS"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def browser_name(user_agent: str | None) -> str:
+    """A signed-in browser as people say it ("Firefox on Linux"), from its User-Agent."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in BROWSERS if marker in agent), None)
+    system = next((name for marker, name in SYSTEMS if marker in agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or (f"A browser on {system}" if system else "Unknown browser")
