@@ -69,7 +69,7 @@ def test_a_report_on_a_post_reaches_the_admin_queue(new_page, live_server):
         assert moderation.make_admin(db.session(), admin)
     body = f"Buy followers now {unique_name('')}"
     alice_page.goto(live_server.at(f"/u/{alice}"))
-    alice_page.get_by_label("Post").fill(body)
+    alice_page.get_by_role("textbox", name="Post").fill(body)
     alice_page.get_by_role("button", name="Publish post").click()
     expect(alice_page.locator(".post-item", has_text=body)).to_be_visible()
 
