@@ -2,6 +2,8 @@
 card counts re-check live, and reports reach admins from releases, posts, comments and
 profiles (a dialog with htmx, a page without)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +15,7 @@ from webapp import create_app, db
 from webapp.accounts import logins
 from webapp.generators import music
 from webapp.models import Comment, Like, Post, Release, Report
-from webapp.templating import filesize
+from webapp.templating import filesize, posted
 
 
 @pytest.fixture
@@ -222,3 +224,11 @@ def test_the_account_page_names_browsers_and_the_studio_meter_sizes(app, studio)
     assert "Unknown browser" in page or " on " in page
     meter = soup(alice.get("/studio")).find("label", attrs={"for": "storage-meter"}).get_text()
     assert "0 MB of" not in meter and (" KB of " in meter or " MB of " in meter)
+
+
+def test_posted_times_are_short_and_absolute():
+    """This year: day, month and time; earlier years: the date (no stale "minutes ago")."""
+    this_year = datetime.now(UTC).year
+    assert posted(datetime(this_year, 3, 8, 14, 5, tzinfo=UTC)) == "8 Mar, 14:05 UTC"
+    assert posted(datetime(this_year - 1, 12, 31, 23, 0, tzinfo=UTC)) == f"31 Dec {this_year - 1}"
+    assert posted(None) == ""

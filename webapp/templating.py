@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     partials as "<feature>/partials/<name>.html" (shared ones live in templates/)."""
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(feature_loaders(app))])
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["posted"] = posted
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["plays"] = plays
@@ -45,6 +46,19 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def posted(moment: datetime | None) -> str:
+    """When something was posted, short: "8 Dec, 14:05 UTC" this year, "8 Dec 2025" before.
+
+    Absolute on purpose: a cached "5 minutes ago" would go stale in a 304-kept region.
+    """
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    if moment.year != datetime.now(UTC).year:
+        return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {moment:%b, %H:%M} UTC"
 
 
 def duration(seconds: float | None) -> str:

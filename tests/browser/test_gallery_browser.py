@@ -47,6 +47,7 @@ LOOK_WAIVERS = ('button "Search"',)
 # axe's target-size on a phone where the spacing scale (the look) decides it: (page, rule).
 AXE_LOOK_WAIVERS = {("settings-profile", "target-size")}
 DEMO_ARTIST = "demo-aurora"
+PLAY_ON = {"release", "release-in"}  # pages pictured playing, so the player is measured too
 
 # (file stem, what it shows, path; "{release}" is a demo release's page, "{other}" another
 # artist's, so the signed-in viewer sees Report and the comment form).
@@ -263,6 +264,9 @@ def test_every_page_passes_the_gallery_checks(browser, gallery_server, viewport,
             # Not "networkidle": the live event stream stays open on every page.
             page.wait_for_load_state("load")
             page.evaluate("document.fonts.ready.then(() => true)")
+            if stem in PLAY_ON:
+                page.locator(".release-details button[data-play]").click()
+                page.locator("#player").wait_for(state="visible")
             found = page.evaluate(MEASURE)
             hard, look = _faults(found, viewport)
             faults += [f"{stem} {variant}: {fault}" for fault in hard]

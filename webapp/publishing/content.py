@@ -18,8 +18,8 @@ from werkzeug.exceptions import NotFound
 from .. import live
 from ..config import settings
 from ..forms import FormErrors, clean_text
-from ..models import Generation, Like, Media, Post, Release, User, utcnow
 from ..generators import music as music_vocabulary
+from ..models import Generation, Like, Media, Post, Release, User, utcnow
 from ..social import cards, follows
 
 TITLE_MAX = 120
