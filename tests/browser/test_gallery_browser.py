@@ -91,7 +91,8 @@ MEASURE = """
     return !el.closest('[hidden], details:not([open]) > :not(summary), [inert]');
   };
   const name = (el) => {
-    const text = (el.getAttribute('aria-label') || el.innerText || el.value || '').trim();
+    const own = el.tagName === 'SELECT' ? '' : el.innerText;
+    const text = (el.getAttribute('aria-label') || own || el.value || '').trim();
     return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + text.slice(0, 40) + '"';
   };
   const interactive = [...document.querySelectorAll(
@@ -107,10 +108,17 @@ MEASURE = """
     const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
     return w > 2 && h > 2;
   };
+  // A fixed or sticky bar (the player, a header) floats over content scrolling beneath it.
+  const pinned = interactive.map((el) => {
+    for (let n = el; n; n = n.parentElement) {
+      if (['fixed', 'sticky'].includes(getComputedStyle(n).position)) return true;
+    }
+    return false;
+  });
   for (let i = 0; i < interactive.length; i++) {
     for (let j = i + 1; j < interactive.length; j++) {
       const a = interactive[i], b = interactive[j];
-      if (a.contains(b) || b.contains(a)) continue;
+      if (a.contains(b) || b.contains(a) || pinned[i] !== pinned[j]) continue;
       if (boxes[i].some((ra) => boxes[j].some((rb) => hits(ra, rb)))) {
         overlaps.push(name(a) + ' over ' + name(b));
       }
