@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run run-scaled test test-fast lint bench reliability chromium clean
+.PHONY: run run-scaled test test-fast demo lint bench reliability chromium clean
 
 # Two install stamps: serving needs only the runtime set (`make run`); the test toolchain
 # (Playwright, axe, hypothesis, bandit, ruff) is added for `make test`. Each step prints one
@@ -38,6 +38,11 @@ $(TESTKIT): $(RUNTIME)
 run: $(RUNTIME)
 	@$(BIN)/flask --app webapp migrate
 	@$(BIN)/flask --app webapp serve --port $(PORT)
+
+# Demo artists, releases, posts, likes and comments on this instance (idempotent).
+demo: $(RUNTIME)
+	$(BIN)/flask --app webapp migrate
+	$(BIN)/flask --app webapp seed-demo
 
 run-scaled: $(RUNTIME)
 	$(BIN)/python -m webapp.scaled

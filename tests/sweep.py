@@ -53,9 +53,10 @@ def make_canary(
         ids = {
             "media": music_id, "image": image_id, "generation": generation_id,
             "release": release_id, "post": post_row.id, "user": user_id, "export": export.id,
-            "comment": comment.id,
+            "comment": comment.id, "subject": release_id,
         }
-    return Canary(ids, {"username": username, "slug": content.slug(title)})
+    # "kind": routes named by what they act on (report, card counts) aim at the release.
+    return Canary(ids, {"username": username, "slug": content.slug(title), "kind": "release"})
 
 
 def sweep_rules(app: Flask, methods: set[str]):

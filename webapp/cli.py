@@ -1,5 +1,5 @@
-"""Command-line entry points: migrate, serve (embedded default), worker, make-admin, and the
-support commands export-user and delete-user."""
+"""Command-line entry points: migrate, serve (embedded default), worker, make-admin, seed-demo,
+and the support commands export-user and delete-user."""
 
 import shutil
 from pathlib import Path
@@ -16,8 +16,16 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("migrate")
     def migrate_command() -> None:
         """Bring the database schema up to date (alembic upgrade head)."""
-        migrate.upgrade(app.config["SQLALCHEMY_URL"])
-        click.echo("Database is up to date.")
+        url = app.config["SQLALCHEMY_URL"]
+        before = migrate.current_revision(url)
+        migrate.upgrade(url)
+        after = migrate.current_revision(url)
+        if before is None:
+            click.echo("Database created.")
+        elif before != after:
+            click.echo(f"Database upgraded ({before} → {after}).")
+        else:
+            click.echo("Database is up to date.")
 
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1")
@@ -50,6 +58,20 @@ def register_commands(app: Flask) -> None:
             if not moderation.make_admin(session, username):
                 raise click.ClickException(f"No user is called {username!r}.")
         click.echo(f"{username} is now an admin.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Fill this instance with demo artists, releases, posts, likes and comments (once)."""
+        from . import demo
+
+        with db.standalone_session(app) as session:
+            made = demo.seed(app, session, click.echo)
+        if any(made.values()):
+            click.echo("Demo content added: " + ", ".join(f"{n} {k}" for k, n in made.items()))
+            click.echo(f"Log in as {demo.ARTISTS[0].username} with the password "
+                       f"“{demo.DEMO_PASSWORD}”.")
+        else:
+            click.echo("The demo content is already here: nothing to add.")
 
     @app.cli.command("worker")
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")

@@ -30,6 +30,7 @@ FOLLOW_CHANGED = "follow-changed"
 COMMENT_CREATED = "comment-created"
 COMMENT_DELETED = "comment-deleted"
 NOTIFICATIONS_CHANGED = "notifications-changed"
+PLAY_COUNTED = "play-counted"
 
 
 def profile_bump() -> dict:
@@ -168,6 +169,12 @@ def follow_changed(db: Session, follower_id: int, followed_id: int) -> None:
     for user_id in (follower_id, followed_id):
         events.publish(db, user_id, FOLLOW_CHANGED, {"follower": follower_id,
                                                      "followed": followed_id})
+
+
+def play_counted(db: Session, owner_id: int, release_id: int) -> None:
+    """A play was counted: the owner's open pages show the new count (the listener's tab
+    hears the same event from its player)."""
+    events.publish(db, owner_id, PLAY_COUNTED, {"id": release_id})
 
 
 def comment_created(

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from . import db
 from .access import public
+from .publishing import content
 from .storage import storage_problem
 
 bp = Blueprint("main", __name__)
@@ -17,7 +18,12 @@ def index():
     """Send signed-in people to their studio; show everyone else what this is."""
     if current_user.is_authenticated:
         return redirect(url_for("studio.studio"))
-    return render_template("index.html")
+    session = db.session()
+    return render_template(
+        "index.html",
+        latest=content.showcase(session, "latest"),
+        most_played=content.showcase(session, "most_played"),
+    )
 
 
 @bp.get("/healthz")

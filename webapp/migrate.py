@@ -31,6 +31,19 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     )
 
 
+def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at; None for a brand-new (empty) database."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision`."""
     command.upgrade(alembic_config(url), revision)

@@ -36,7 +36,8 @@ AUTOINCREMENT = {"sqlite_autoincrement": True}
 REPORT_ONE_SUBJECT = (
     "(CASE WHEN release_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 
@@ -401,7 +402,7 @@ class NotificationMute(Base):
 
 
 class Report(Base):
-    """Someone flagged a release, post or comment for an admin to review (once per reporter).
+    """Someone flagged a release, post, comment or person for an admin (once per reporter).
 
     The subject is a foreign key, never a bare id: deleting it deletes its reports, so a
     report can never come to name someone else's later row.
@@ -411,7 +412,7 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = _user_ref()
-    kind: Mapped[str] = mapped_column(String(10))  # release | post | comment
+    kind: Mapped[str] = mapped_column(String(10))  # release | post | comment | user
     release_id: Mapped[int | None] = mapped_column(
         ForeignKey("releases.id", ondelete="CASCADE"), index=True
     )
@@ -421,6 +422,9 @@ class Report(Base):
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -429,6 +433,7 @@ class Report(Base):
         UniqueConstraint("reporter_id", "release_id"),
         UniqueConstraint("reporter_id", "post_id"),
         UniqueConstraint("reporter_id", "comment_id"),
+        UniqueConstraint("reporter_id", "user_id"),
         CheckConstraint(REPORT_ONE_SUBJECT, name="one_subject"),
         Index("ix_reports_resolved_at_id", "resolved_at", "id"),
         AUTOINCREMENT,

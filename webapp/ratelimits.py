@@ -119,6 +119,15 @@ def charge(
         raise Throttled(wait, message)
 
 
+def spent(db: Session, limit: str, *identifiers: str) -> int:
+    """0 if one more hit would be allowed, else seconds until it is; counts nothing."""
+    item = rate(limit)
+    limiter = FixedWindowRateLimiter(DatabaseStorage(db))
+    if limiter.test(item, *identifiers):
+        return 0
+    return seconds_left(limiter, item, identifiers)
+
+
 def seconds_left(limiter: FixedWindowRateLimiter, item: RateLimitItem, identifiers) -> int:
     """Whole seconds until the limit's current window ends (at least 1)."""
     reset_at = limiter.get_window_stats(item, *identifiers).reset_time

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     partials as "<feature>/partials/<name>.html" (shared ones live in templates/)."""
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(feature_loaders(app))])
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["posted"] = posted
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["plays"] = plays
@@ -47,6 +48,19 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
+def posted(moment: datetime | None) -> str:
+    """When something was posted, short: "8 Dec, 14:05 UTC" this year, "8 Dec 2025" before.
+
+    Absolute on purpose: a cached "5 minutes ago" would go stale in a 304-kept region.
+    """
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    if moment.year != datetime.now(UTC).year:
+        return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {moment:%b, %H:%M} UTC"
+
+
 def duration(seconds: float | None) -> str:
     """Seconds as m:ss."""
     if not seconds:
@@ -56,11 +70,17 @@ def duration(seconds: float | None) -> str:
 
 
 def filesize(size: int | None) -> str:
-    """Bytes in KB or MB."""
+    """Bytes for people, in decimal units: "1 byte", "12 KB", "2.4 MB", "120 MB", "1.5 GB"."""
     size = size or 0
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
+    if size < 1000:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        value = size / scale
+        if value < 1000 or unit == "GB":
+            # One decimal while it says something (2.4 MB); whole units from 100 up (120 MB).
+            text = f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+            return f"{text.removesuffix('.0')} {unit}"
+    raise AssertionError("unreachable")
 
 
 def absolute_url(path: str) -> str:

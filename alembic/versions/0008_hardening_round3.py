@@ -29,11 +29,13 @@ NEW_INDEXES = {
 }
 # Rebuilt with AUTOINCREMENT on SQLite (reports are rebuilt on their own, below).
 AUTOINCREMENT_TABLES = ("media", "generations", "releases", "posts", "comments", "notifications")
-REPORT_SUBJECTS = {"release": "releases", "post": "posts", "comment": "comments"}
+REPORT_SUBJECTS = {"release": "releases", "post": "posts", "comment": "comments",
+                   "user": "users"}
 REPORT_ONE_SUBJECT = (
     "(CASE WHEN release_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 # As created by 0007: the triggers go with the table when SQLite rebuilds it.
@@ -100,7 +102,7 @@ def _reports_by_foreign_key() -> None:
             f"AND subject_id IN (SELECT id FROM {table})"
         )
     op.execute("DELETE FROM reports WHERE release_id IS NULL AND post_id IS NULL "
-                "AND comment_id IS NULL")
+                "AND comment_id IS NULL AND user_id IS NULL")
     with op.batch_alter_table("reports", **_rebuild(True)) as batch:
         batch.drop_constraint("uq_reports_reporter_id_kind_subject_id", type_="unique")
         batch.drop_column("subject_id")
@@ -121,7 +123,7 @@ def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("reports") as batch:
         batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
-    op.execute("UPDATE reports SET subject_id = COALESCE(release_id, post_id, comment_id)")
+    op.execute("UPDATE reports SET subject_id = COALESCE(release_id, post_id, comment_id, user_id)")
     with op.batch_alter_table("reports", **_rebuild(False)) as batch:
         batch.drop_constraint("one_subject", type_="check")
         for kind, table in REPORT_SUBJECTS.items():

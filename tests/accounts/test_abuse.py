@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from argon2 import PasswordHasher
+from bs4 import BeautifulSoup
 
 from tests.conftest import AuthActions, app_config, shutdown_app
 from webapp import create_app
@@ -136,3 +137,25 @@ def test_password_checks_run_a_bounded_number_at_a_time(app, make_client, monkey
         ))
     assert statuses == [303] * 8
     assert peak[0] == 2
+
+
+def test_successful_logins_never_spend_the_network_limit(app, make_client):
+    """A shared network: 30 right passwords from one address, then a 31st still gets in;
+    wrong ones do spend it, and the wait is said beside the password field."""
+    make_client("alice")
+    app.config["LIMIT_PASSWORD_CHECKS_PER_CLIENT"] = "30 per 15 minutes"
+    office = client_at(app, "10.4.4.4")
+    statuses = []
+    for _ in range(31):
+        statuses.append(AuthActions(office).login("alice").status_code)
+        office.post("/logout")
+    assert statuses == [303] * 31
+    guesses = [AuthActions(office).login(f"user{n}", "wrong password").status_code
+               for n in range(31)]
+    assert guesses == [401] * 30 + [429]
+    refused = AuthActions(office).login("alice")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    form = BeautifulSoup(refused.data, "html.parser").find(id="auth-form")
+    message = form.find(id="password-error")
+    assert "Too many password attempts" in message.get_text()
+    assert "password-error" in form.find(id="password")["aria-describedby"]

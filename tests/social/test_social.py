@@ -290,7 +290,7 @@ def test_reports_reach_admins_who_hide_content(app, people):
     assert bob.post("/reports", data=data).status_code == 303
     assert bob.post("/reports", data=data, headers=HX).status_code == 200
     assert rows(app, Report) == 1
-    assert bob.post("/reports", data={**data, "kind": "user"}).status_code == 404
+    assert bob.post("/reports", data={**data, "kind": "song"}).status_code == 404
     assert bob.post("/reports", data={**data, "subject_id": "x"}).status_code == 400
     assert bob.get("/admin/reports").status_code == 404
     assert bob.post("/admin/hide", data=data).status_code == 404

@@ -90,6 +90,8 @@ def authenticate(
         user = db.scalar(select(User).where(User.username_key == key)) if key else None
         stored = user.password_hash if user else None
     if not passwords.verify_password(stored, password):
+        with write_transaction(db):
+            _count_failure_from(db, client)
         return LoginResult(error=BAD_CREDENTIALS)
     new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with write_transaction(db):
@@ -117,20 +119,32 @@ def check_current_password(
         with write_transaction(db):
             db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
         return None
+    with write_transaction(db):
+        _count_failure_from(db, client)
     return "Current password is incorrect."
 
 
 def _spend_password_check(db: Session, client: str | None) -> None:
-    """Count one password check for the client and for everyone; Throttled past either limit."""
+    """Refuse a client whose wrong passwords spent its limit; count one check for everyone.
+
+    Only failures count per client (`_count_failure_from`): a shared network's people
+    logging in with the right password never lock each other out.
+    """
     if client is LOCAL:
         return
     limits = settings()
-    if wait := ratelimits.spend(db, limits.limit_password_checks_per_client, "passwords", client):
+    if wait := ratelimits.spent(db, limits.limit_password_checks_per_client, "passwords", client):
         db.commit()
         raise Throttled(wait, "Too many password attempts from your network.")
     if wait := ratelimits.spend(db, limits.limit_password_checks_global, "passwords"):
         db.commit()
         raise Throttled(wait, "Too many password attempts right now.")
+
+
+def _count_failure_from(db: Session, client: str | None) -> None:
+    """Count one wrong password against the client's limit (the caller commits)."""
+    if client is not LOCAL:
+        ratelimits.spend(db, settings().limit_password_checks_per_client, "passwords", client)
 
 
 def _throttle_key(username_key: str, client: str | None) -> str:
@@ -269,3 +283,21 @@ def change_password(
     user.password_hash = new_hash
     end_other_sessions(db, user.id, keep_session_id)
     return errors
+
+
+# (User-Agent marker, name people know), first match wins: Edge and Opera also say "Chrome",
+# Chrome also says "Safari".
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
+            ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("CrOS", "ChromeOS"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def browser_name(user_agent: str | None) -> str:
+    """A signed-in browser as people say it ("Firefox on Linux"), from its User-Agent."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in BROWSERS if marker in agent), None)
+    system = next((name for marker, name in SYSTEMS if marker in agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or (f"A browser on {system}" if system else "Unknown browser")

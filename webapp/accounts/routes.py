@@ -18,6 +18,7 @@ from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import FormErrors, safe_next
 from ..models import utcnow
+from ..ratelimits import Throttled
 from ..security import client_address
 from ..studio import worker
 from . import deletion, exports, logins
@@ -76,11 +77,10 @@ def login():
     if request.method == "GET":
         return _render_auth_form("accounts/login.html", FormErrors(), 200, **context)
     username = request.form.get("username", "")
-    result = logins.authenticate(
-        db.session(), username, request.form.get("password", ""), client_address()
-    )
+    result = _authenticate(username)
     if result.user is None:
-        errors = FormErrors({"form": result.error})
+        # A wait is about the password: say it beside that field, not only in a toast.
+        errors = FormErrors({"password" if result.retry_after else "form": result.error})
         status = 429 if result.retry_after else 401
         response = _render_auth_form("accounts/login.html", errors, status, username=username,
                                      **context)
@@ -89,6 +89,16 @@ def login():
         return response
     _begin_session(result.user)
     return htmx.redirect_to(_after_login(context["next_url"]))
+
+
+def _authenticate(username: str) -> logins.LoginResult:
+    """Check the log-in form; a spent network limit is a result with a wait, not an error page."""
+    try:
+        return logins.authenticate(
+            db.session(), username, request.form.get("password", ""), client_address()
+        )
+    except Throttled as throttled:
+        return logins.LoginResult(error=throttled.message, retry_after=throttled.seconds)
 
 
 @bp.post("/logout")
@@ -101,6 +111,12 @@ def logout():
     session.clear()
     flash("You have logged out.", "info")
     return htmx.redirect_to(url_for("accounts.login"))
+
+
+@bp.app_template_global("browser_name")
+def browser_name(user_agent: str | None) -> str:
+    """A signed-in browser as people say it ("Firefox on Linux")."""
+    return logins.browser_name(user_agent)
 
 
 @bp.get("/settings/account")

@@ -6,6 +6,7 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .. import live
 from ..models import PlayEvent, Release, UTCDateTime, utcnow
 
 
@@ -46,11 +47,13 @@ def record_play(
     ).on_conflict_do_nothing(index_elements=["release_id", "listener", "hour"])
     counted = db.execute(statement.returning(PlayEvent.id)).first() is not None
     if counted:
-        db.execute(
+        owner_id = db.execute(
             update(Release).where(Release.id == release_id)
             .values(play_count=Release.play_count + 1)
+            .returning(Release.user_id)
             .execution_options(synchronize_session=False)
-        )
+        ).scalar_one()
+        live.play_counted(db, owner_id, release_id)
     db.commit()
     return counted
 

@@ -19,6 +19,7 @@ from .. import live, ratelimits
 from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
+from ..generators import music as music_vocabulary
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
 from ..social import cards, follows
 
@@ -30,6 +31,10 @@ MAX_PAGE = 100_000
 CHOICES_LIMIT = 200
 SLUG_MAX = 60
 EDIT_FIELDS = ("title", "genre", "mood", "description")
+GENRES = music_vocabulary.GENRES  # the studio's list: a release is tagged in the same words
+MOODS = ("calm", "dark", "dreamy", "energetic", "happy", "melancholic", "playful", "relaxed",
+         "romantic", "uplifting")
+OTHER = "other"  # the select's "Other…": the free text field beside it names the value
 
 @dataclass
 class FeedEntry:
@@ -111,8 +116,8 @@ def create_release(
         music_id=music.id,
         image_id=image.id,
         title=clean_title,
-        genre=clean_genre,
-        mood=clean_mood,
+        genre=normalise_tag(clean_genre, GENRES),
+        mood=normalise_tag(clean_mood, MOODS),
         description=clean_description,
         published=False,
     )
@@ -230,6 +235,37 @@ def other_releases(db: Session, release: Release) -> list[Release]:
     ).unique())
 
 
+def showcase(db: Session, order: str, limit: int = 6) -> list[tuple[Release, User]]:
+    """Published releases with their authors for the front page: "latest" or "most_played"."""
+    ordering = {
+        "latest": (Release.published_at.desc(), Release.id.desc()),
+        "most_played": (Release.play_count.desc(), Release.id.desc()),
+    }[order]
+    rows = db.execute(
+        select(Release, User).join(User, User.id == Release.user_id)
+        .where(Release.published.is_(True), Release.hidden.is_(False))
+        .order_by(*ordering).limit(limit)
+    ).unique()
+    return [(release, author) for release, author in rows]
+
+
+def tag_from_form(form, name: str) -> str:
+    """A genre or mood from its select, or from its "Other…" text when that was chosen."""
+    choice = form.get(name, "")
+    return form.get(f"{name}_other", "") if choice == OTHER else choice
+
+
+def normalise_tag(value: str, vocabulary: tuple[str, ...]) -> str:
+    """One spelling per tag: lower case, single spaces, and the vocabulary's own spelling
+    when only case, spaces or hyphens differ ("Lo-fi", "lo fi", "LOFI" are "lo-fi")."""
+    value = " ".join(value.split()).lower()
+    compact = re.sub(r"[\s_-]+", "", value)
+    for known in vocabulary:
+        if re.sub(r"[\s_-]+", "", known) == compact:
+            return known
+    return value
+
+
 def release_tag(release: Release, author: User) -> str:
     """The version of everything a release page's details show."""
     parts = (release.title, release.genre, release.mood, release.description,
@@ -253,6 +289,7 @@ def edit_release(
     )
     if errors:
         return release, errors
+    genre, mood = normalise_tag(genre, GENRES), normalise_tag(mood, MOODS)
     release.title, release.genre, release.mood = title, genre, mood
     release.description = description
     live.release_changed(db, user.id, release.id)
@@ -461,7 +498,8 @@ def _feed_version(
         parts.append(f"{entry.kind}:{ident}")
         parts.append(f"a{author.id}:{author.username}:{author.avatar or ''}")
         if entry.release is not None:
-            parts.append(f"r{entry.release.id}:{entry.release.published_at}")
+            release = entry.release
+            parts.append(f"r{release.id}:{release.published_at}:{release.play_count}:{release.title}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

@@ -27,6 +27,8 @@ def publishing_helpers() -> dict:
         "feed_tag": viewer_feed_tag,
         "post_form_releases": post_form_releases,
         "release_tag": content.release_tag,
+        "release_genres": content.GENRES,
+        "release_moods": content.MOODS,
     }
 
 
@@ -76,6 +78,14 @@ def _explore_url() -> str:
 # ---------------------------------------------------------------- releases
 
 
+def _release_values(fields: tuple[str, ...]) -> dict:
+    """A release form's fields; genre and mood come from their select or its "Other…" text."""
+    values = {name: request.form.get(name, "") for name in fields}
+    for name in ("genre", "mood"):
+        values[name] = content.tag_from_form(request.form, name)
+    return values
+
+
 @bp.get("/releases/new")
 @private
 def new_release():
@@ -99,7 +109,7 @@ def release_form():
 @private
 def create_release():
     """Pair a track with a cover; a forged media id is a 404 and stores nothing."""
-    values = {name: request.form.get(name, "") for name in RELEASE_FIELDS}
+    values = _release_values(RELEASE_FIELDS)
     release, errors = content.create_release(db.session(), current_user, **values,
                                              client=client_address())
     if errors:
@@ -222,7 +232,7 @@ def edit_release_form(release_id: int):
 @private
 def edit_release(release_id: int):
     """Save a release's title, genre, mood and description; open pages follow."""
-    values = {name: request.form.get(name, "") for name in content.EDIT_FIELDS}
+    values = _release_values(content.EDIT_FIELDS)
     release, errors = content.edit_release(db.session(), current_user, release_id, values)
     if errors:
         context = {"release": release, "edit_errors": errors, "edit_values": values}

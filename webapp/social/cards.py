@@ -28,6 +28,12 @@ class CardStats:
         """Visible comments on one release."""
         return self.release_comments.get(release_id, 0)
 
+    def tag(self, kind: str, subject_id: int) -> str:
+        """The version of one card's counts as the viewer sees them (likes, liked, comments)."""
+        count, liked = self.like(kind, subject_id)
+        comments = self.comments(subject_id) if kind == "release" else 0
+        return f"{kind[0]}{subject_id}:{count}:{int(liked)}:{comments}"
+
     def digest(self) -> str:
         """Everything shown, as text for a version tag."""
         return repr((sorted(self.release_likes.items()), sorted(self.post_likes.items()),

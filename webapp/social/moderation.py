@@ -14,13 +14,23 @@ from ..profiles.usernames import username_key
 from . import subjects
 from .dialect import insert_or_ignore, lock_pair, start_writing
 
-REPORT_KINDS = ("release", "post", "comment")
+REPORT_KINDS = ("release", "post", "comment", "user")
 REASON_MAX = 500
 MODELS = {"release": Release, "post": Post, "comment": Comment}
 # The report column that holds each kind of subject (a foreign key, never a bare id).
 SUBJECT_COLUMNS = {"release": Report.release_id, "post": Report.post_id,
-                   "comment": Report.comment_id}
-SUBJECT_ID = func.coalesce(Report.release_id, Report.post_id, Report.comment_id)
+                   "comment": Report.comment_id, "user": Report.user_id}
+SUBJECT_ID = func.coalesce(Report.release_id, Report.post_id, Report.comment_id,
+                             Report.user_id)
+# What a report can say it is about; "other" needs the details filled in.
+REPORT_REASONS = {
+    "spam": "Spam or advertising",
+    "harassment": "Harassment or hate",
+    "sexual": "Sexual or violent content",
+    "copyright": "Someone else's work",
+    "impersonation": "Pretending to be someone else",
+    "other": "Something else",
+}
 
 
 @dataclass
@@ -31,25 +41,31 @@ class OpenReport:
     subject_id: int
     count: int
     reasons: list[str]
-    subject: Release | Post | Comment | None
+    subject: Release | Post | Comment | User | None
     author: User | None
 
 
 def report(
-    db: Session, reporter: User, kind: str, subject_id: int, reason, client: str | None = None
+    db: Session, reporter: User, kind: str, subject_id: int, reason, category: str = "",
+    client: str | None = None,
 ) -> FormErrors:
-    """Report a visible release, post or comment (once per person; again changes nothing).
-
-    Too many reports from the account or the `client` address raise Throttled.
-    """
+    """Report a visible release, post, comment or person (once per person; again changes
+    nothing). `category` is one of REPORT_REASONS (or empty); `reason` the details. Too many
+    reports from the account or the `client` address raise Throttled."""
     errors = FormErrors()
-    text = clean_text({"reason": reason or ""}, "reason", "Reason", errors, max_length=REASON_MAX,
-                      multiline=True)
+    text = clean_text({"reason": reason or ""}, "reason", "Details", errors,
+                      max_length=REASON_MAX - 40, multiline=True)
     if kind not in REPORT_KINDS:
         raise NotFound()
-    subjects.visible(db, kind, subject_id)
+    reportable(db, kind, subject_id)
+    if category and category not in REPORT_REASONS:
+        errors.add("category", "Choose one of the reasons.")
+    elif category == "other" and not text:
+        errors.add("reason", "Say what is wrong in the details.")
     if errors:
         return errors
+    if category:
+        text = f"{REPORT_REASONS[category]}: {text}" if text else REPORT_REASONS[category]
     start_writing(db)
     limits = settings()
     ratelimits.charge(db, "reports", reporter.id, client, limits.limit_reports_per_account,
@@ -58,6 +74,16 @@ def report(
                      **{SUBJECT_COLUMNS[kind].key: subject_id}, reason=text, created_at=utcnow())
     db.commit()
     return errors
+
+
+def reportable(db: Session, kind: str, subject_id: int) -> Release | Post | Comment | User:
+    """What a report names: a visible release, post or comment, or a person; else NotFound."""
+    if kind == "user":
+        user = db.get(User, subject_id)
+        if user is None:
+            raise NotFound()
+        return user
+    return subjects.visible(db, kind, subject_id)
 
 
 def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]:
@@ -89,6 +115,10 @@ def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]
                 select(model, User).join(User, User.id == model.user_id).where(model.id.in_(ids))
             ).unique():
                 found[(kind, row.id)] = (row, author)
+    people = [ident for k, ident in keys if k == "user"]
+    if people:
+        for person in db.scalars(select(User).where(User.id.in_(people))):
+            found[("user", person.id)] = (person, person)
     return [
         OpenReport(kind, ident, n, reasons.get((kind, ident), []),
                    *found.get((kind, ident), (None, None)))

@@ -33,6 +33,7 @@ class Item:
     release: Release | None
     post: Post | None
     comment: Comment | None
+    unread: bool = False  # as loaded: seeing the page marks it read afterwards
 
 
 @dataclass
@@ -121,7 +122,7 @@ def page_of(db: Session, user_id: int, page: int = 1) -> NotificationPage:
         .order_by(Notification.id.desc())
         .limit(size + 1).offset((page - 1) * size)
     ).all()
-    items = [Item(*row) for row in rows[:size]]
+    items = [Item(*row, unread=row[0].read_at is None) for row in rows[:size]]
     parts = [f"{page}:{len(rows) > size}"] + [
         f"{i.note.id}:{i.note.read_at is None}:{i.actor.username if i.actor else ''}:"
         f"{i.release.title if i.release else ''}" for i in items

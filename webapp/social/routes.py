@@ -1,6 +1,8 @@
 """Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,8 +12,9 @@ from ..forms import parse_page, safe_next
 from ..models import User, utcnow
 from ..profiles.usernames import username_key
 from ..publishing import content
+from ..publishing.routes import release_url
 from ..security import client_address
-from . import comments, follows, likes, moderation, notifications, search
+from . import comments, follows, likes, moderation, notifications, search, subjects
 from .cards import CardStats, card_stats
 
 bp = Blueprint("social", __name__)
@@ -112,6 +115,38 @@ def _like(kind: str, subject_id: int):
         ),
         [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
     )
+
+
+CARD_ID = re.compile(r"[a-z][a-z0-9-]{0,63}")
+
+
+@bp.get(f"/fragments/card-social/<any(release, post):kind>/<{ID}:subject_id>")
+@public
+def card_social(kind: str, subject_id: int):
+    """One card's like button and comments link; 304 while its counts are the same."""
+    card_id = request.args.get("card", "")
+    if not CARD_ID.fullmatch(card_id):
+        abort(400, description="The card named nothing valid. Reload the page and try again.")
+    session = db.session()
+    subject = subjects.visible(session, kind, subject_id)
+    releases, posts = ([subject_id], []) if kind == "release" else ([], [subject_id])
+    stats = card_stats(session, _viewer_id(), releases, posts)
+    return htmx.versioned_fragment(
+        stats.tag(kind, subject_id),
+        lambda: render_template(
+            "social/partials/card_social.html", like_kind=kind, like_id=subject_id,
+            like_card_id=card_id, card_stats=stats, card_social_live=True,
+            comments_href=_comments_href(kind, subject, card_id),
+        ),
+    )
+
+
+def _comments_href(kind: str, subject, card_id: str) -> str | None:
+    """Where a live card's comments link leads: the thread on the page, or the release's."""
+    if kind != "release":
+        return None
+    on_its_page = card_id == "release-page"
+    return "#comment-thread" if on_its_page else release_url(subject) + "#comment-thread"
 
 
 @bp.get("/liked")
@@ -263,7 +298,7 @@ def post_comment(release_id: int):
     thread = comments.thread(session, current_user.id, release_id)
     return htmx.form_done(
         "Comment posted.",
-        url_for(".release_comments", release_id=release_id) + f"#comment-{comment.id}",
+        release_url(thread.release) + f"#comment-{comment.id}",
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_CREATED, {"release": release_id, "id": comment.id})],
     )
@@ -278,7 +313,7 @@ def delete_comment(comment_id: int):
     thread = comments.thread(session, current_user.id, comment.release_id)
     return htmx.form_done(
         "Comment deleted.",
-        url_for(".release_comments", release_id=comment.release_id),
+        release_url(thread.release) + "#comment-thread",
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
     )
@@ -287,17 +322,54 @@ def delete_comment(comment_id: int):
 # ---------------------------------------------------------------- reports and admin
 
 
+@bp.get(f"/report/<any(release, post, comment, user):kind>/<{ID}:subject_id>")
+@private
+def report_page(kind: str, subject_id: int):
+    """The report form: a dialog beside the Report button (htmx) or a page of its own."""
+    context = _report_context(kind, subject_id, request.args.get("next"))
+    if htmx.is_partial():
+        return htmx.vary(make_response(render_template(
+            "social/partials/report_dialog.html", report_in_dialog=True, **context)))
+    return htmx.vary(make_response(render_template("social/report.html", **context)))
+
+
+def _report_context(kind: str, subject_id: int, next_url: str | None) -> dict:
+    """What the report form shows: the subject's name, the reasons, where to return."""
+    subject = moderation.reportable(db.session(), kind, subject_id)
+    return {
+        "report_kind": kind, "report_id": subject_id, "report_reasons": moderation.REPORT_REASONS,
+        "report_next": safe_next(next_url, url_for("publishing.explore")),
+        "report_name": _report_name(kind, subject),
+    }
+
+
+def _report_name(kind: str, subject) -> str:
+    """How the report form names what it reports."""
+    if kind == "user":
+        return subject.username
+    return subjects.title_of(subject)
+
+
 @bp.post("/reports")
 @private
 def report():
-    """Report a release, post or comment to the admins."""
+    """Report a release, post, comment or person to the admins."""
     kind = request.form.get("kind", "")
     subject_id = _form_id("subject_id")
+    values = {name: request.form.get(name, "") for name in ("category", "reason")}
     errors = moderation.report(db.session(), current_user, kind, subject_id,
-                               request.form.get("reason", ""), client_address())
+                               values["reason"], values["category"], client_address())
     back = _next(url_for("publishing.explore"))
     if errors:
-        return htmx.form_refused(next(iter(errors.messages.values())), back)
+        context = {**_report_context(kind, subject_id, back), "report_errors": errors,
+                   "report_values": values}
+        in_dialog = request.form.get("dialog") == "1"
+        response = htmx.form_errors(
+            lambda: render_template("social/partials/report_dialog.html",
+                                    report_in_dialog=in_dialog, **context),
+            lambda: render_template("social/report.html", **context),
+        )
+        return htmx.announce(response, next(iter(errors.messages.values())))
     return htmx.form_done(
         "Thank you: an admin will review your report.", back,
         lambda: render_template("social/partials/reported.html"),

@@ -25,6 +25,7 @@ from ..db import is_postgres, write_transaction
 from ..forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
 from ..generators import cover, music
 from ..models import Generation, Media, User, utcnow
+from ..templating import filesize
 
 KINDS = ("music", "image")
 KIND_LABELS = {"music": "Music", "image": "Cover art"}
@@ -307,8 +308,8 @@ def storage_used(db: Session, user_id: int) -> int:
 
 
 def megabytes(size: int) -> str:
-    """A byte count for people, in whole megabytes."""
-    return f"{size / 1_000_000:.0f} MB"
+    """A byte count for people ("2.4 MB", "120 KB"): never "0 MB" for a few kilobytes."""
+    return filesize(size)
 
 
 def cancel(db: Session, user_id: int, generation_id: int) -> Generation | None:
