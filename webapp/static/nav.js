@@ -68,3 +68,33 @@
     }
   });
 })();
+
+// After a boosted navigation or a history restore swapped <main>: start at the top, move
+// focus to the new page's heading (screen readers read it), mark the current nav link.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    if (!target || target.id !== "main") {
+      return;
+    }
+    var main = document.getElementById("main");
+    var heading = main.querySelector("h1") || main;
+    if (!heading.hasAttribute("tabindex")) {
+      heading.setAttribute("tabindex", "-1");
+    }
+    window.scrollTo(0, 0);
+    heading.focus({ preventScroll: true });
+    document.querySelectorAll(".site-header nav a").forEach(function (link) {
+      var path = link.pathname;
+      var here = path !== "/" && (location.pathname === path || location.pathname.indexOf(path + "/") === 0);
+      if (here) {
+        link.setAttribute("aria-current", "page");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  });
+})();
