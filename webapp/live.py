@@ -31,6 +31,19 @@ COMMENT_CREATED = "comment-created"
 COMMENT_DELETED = "comment-deleted"
 NOTIFICATIONS_CHANGED = "notifications-changed"
 
+# Events the browser makes for itself (static/*.js), never sent by the server; declared here so
+# every event name a page or script listens for has one home (live regions name them through the
+# `live_region` macro of templates/macros/page.html).
+PLAY_COUNTED = "play-counted"  # plays.js: a play was reported; play counts re-check
+PAGE_VISIBLE = "page-visible"  # app.js: the tab became visible again
+RESYNC = "resync"  # app.js: a restored page or a reconnected stream may have missed events
+STATUS_ANNOUNCED = "status-announced"  # app.js speaks an outcome in the status region
+QUEUE_CHANGED = "queue-changed"  # player.js: the queue or its position moved
+TRACK_LOADED = "track-loaded"  # player.js: another track became current
+CLIENT_EVENTS = frozenset({
+    PLAY_COUNTED, PAGE_VISIBLE, RESYNC, STATUS_ANNOUNCED, QUEUE_CHANGED, TRACK_LOADED,
+})
+
 
 def profile_bump() -> dict:
     """Column values that move the profile version, for an UPDATE of users that needs them."""
