@@ -78,7 +78,8 @@ def test_the_phone_header_is_one_row_with_a_keyboard_menu(browser, live_server):
     page.keyboard.press("Enter")
     expect(menu_button).to_have_attribute("aria-expanded", "true")
     for name in ("Studio", "Library", "Explore", "Profile", "Profile settings", "Account settings"):
-        expect(page.locator("#site-menu").get_by_role("link", name=name, exact=True)).to_be_visible()
+        link = page.locator("#site-menu").get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
     page.keyboard.press("Escape")
     expect(menu_button).to_be_focused()
     expect(page.get_by_role("link", name="Explore")).to_be_hidden()
@@ -124,7 +125,8 @@ def test_axe_finds_nothing_with_the_menus_open_in_both_themes(browser, live_serv
     setup.close()
     for scheme in ("light", "dark"):
         for viewport, button in (({"width": 1280, "height": 800}, "Account"), (PHONE, "Menu")):
-            context = browser.new_context(viewport=viewport, color_scheme=scheme, storage_state=state)
+            context = browser.new_context(
+                viewport=viewport, color_scheme=scheme, storage_state=state)
             page = context.new_page()
             page.goto(live_server.at("/library"))
             page.get_by_role("button", name=button).click()

@@ -108,7 +108,8 @@ def test_the_phone_player_is_one_row_and_axe_passes_in_both_themes(browser, new_
             if viewport["width"] == 390:
                 box = listener.locator("#player").bounding_box()
                 assert box["height"] <= 72, box
-                expect(player(listener).get_by_role("button", name="Keyboard shortcuts")).to_be_hidden()
+                shortcuts = player(listener).get_by_role("button", name="Keyboard shortcuts")
+                expect(shortcuts).to_be_hidden()
                 expect(listener.locator("#status")).to_be_hidden()
             assert_accessible(listener, f"with the player open ({scheme}, {viewport['width']} px)")
             player(listener).get_by_role("button", name="Queue").click()

@@ -110,5 +110,6 @@ def share(release_id: int):
         title=f"{release.title} by {author.username}",
     )
     return render_template(
-        "listening/share.html", release=release, author=author, frame=frame.strip(), embed_url=embed_url,
+        "listening/share.html", release=release, author=author, frame=frame.strip(),
+        embed_url=embed_url,
     )
