@@ -34,8 +34,8 @@ def main(folder: str) -> None:
     TARGET.write_text(
         "<!-- Lucide icons (lucide-static 1.87.0), ISC licence: vendor/lucide-LICENSE -->"
         "\n"
-        '<svg xmlns="http://www.w3.org/2000/svg" fill="none" stroke="currentColor" stroke-width="2" '
-        f'stroke-linecap="round" stroke-linejoin="round">{symbols}</svg>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" fill="none" stroke="currentColor" '
+        f'stroke-width="2" stroke-linecap="round" stroke-linejoin="round">{symbols}</svg>\n'
     )
 
 
