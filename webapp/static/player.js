@@ -101,10 +101,12 @@
   function markCards() {
     // The cards of the current track say so (for sight; their names stay the same).
     var track = current();
+    // Only what differs is touched: a re-check that changed nothing must move nothing.
     document.querySelectorAll("button[data-play]").forEach(function (button) {
-      if (track && button.dataset.play === track.id) {
+      var mark = Boolean(track && button.dataset.play === track.id);
+      if (mark && button.getAttribute("aria-current") !== "true") {
         button.setAttribute("aria-current", "true");
-      } else {
+      } else if (!mark && button.hasAttribute("aria-current")) {
         button.removeAttribute("aria-current");
       }
     });
