@@ -20,6 +20,7 @@ def test_the_embed_at_280_px_has_a_usable_seek_bar(browser, new_page, live_serve
         seek = embed.get_by_role("slider", name="Seek")
         box = seek.bounding_box()
         assert box["width"] >= 100, box
+        print(f"\nEMBED SEEK at 280 px ({scheme}): {box['width']:.0f} px wide")
         assert box["x"] >= 0 and box["x"] + box["width"] <= 280, box
         assert embed.evaluate("() => document.documentElement.scrollWidth") <= 280
         embed.get_by_role("button", name="Play").click()
@@ -31,3 +32,21 @@ def test_the_embed_at_280_px_has_a_usable_seek_bar(browser, new_page, live_serve
         assert embed.evaluate("() => document.getElementById('embed-audio').currentTime") >= 4
         assert_accessible(embed, f"on the embed at 280 px ({scheme})")
         context.close()
+
+
+def test_the_share_dialog_passes_axe_in_both_themes(browser, new_page, live_server):
+    """Share → Copy link, Embed (code and preview): no WCAG 2.2 AA violation, light or dark."""
+    page = new_page()
+    username, titles = artist_with_releases(live_server, page, count=1)
+    for scheme in ("light", "dark"):
+        for viewport in ({"width": 1280, "height": 800}, {"width": 390, "height": 844}):
+            context = browser.new_context(viewport=viewport, color_scheme=scheme)
+            visitor = context.new_page()
+            visitor.goto(live_server.at(f"/u/{username}"))
+            visitor.locator("#main").get_by_role("button", name=f"Share “{titles[0]}”").click()
+            dialog = visitor.get_by_role("dialog", name="Share")
+            expect(dialog.get_by_role("button", name="Copy link")).to_be_visible()
+            dialog.get_by_role("button", name="Embed").click()
+            expect(dialog.get_by_role("textbox", name="Embed code")).to_be_visible()
+            assert_accessible(visitor, f"with the share dialog open ({scheme})")
+            context.close()
