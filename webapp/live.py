@@ -30,7 +30,19 @@ FOLLOW_CHANGED = "follow-changed"
 COMMENT_CREATED = "comment-created"
 COMMENT_DELETED = "comment-deleted"
 NOTIFICATIONS_CHANGED = "notifications-changed"
-PLAY_COUNTED = "play-counted"
+PLAY_COUNTED = "play-counted"  # sent to a release's owner; plays.js also makes it for itself
+
+# Events the browser makes for itself (static/*.js), never sent by the server; declared here so
+# every event name a page or script listens for has one home (live regions name them through the
+# `live_region` macro of templates/macros/page.html).
+PAGE_VISIBLE = "page-visible"  # app.js: the tab became visible again
+RESYNC = "resync"  # app.js: a restored page or a reconnected stream may have missed events
+STATUS_ANNOUNCED = "status-announced"  # app.js speaks an outcome in the status region
+QUEUE_CHANGED = "queue-changed"  # player.js: the queue or its position moved
+TRACK_LOADED = "track-loaded"  # player.js: another track became current
+CLIENT_EVENTS = frozenset({
+    PLAY_COUNTED, PAGE_VISIBLE, RESYNC, STATUS_ANNOUNCED, QUEUE_CHANGED, TRACK_LOADED,
+})
 
 
 def profile_bump() -> dict:

@@ -1,4 +1,4 @@
-"""Home page and health check."""
+"""Home page, the menu page and health check."""
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -24,6 +24,13 @@ def index():
         latest=content.showcase(session, "latest"),
         most_played=content.showcase(session, "most_played"),
     )
+
+
+@bp.get("/menu")
+@public
+def menu():
+    """Every destination on one page: the menu button's target when JavaScript is off."""
+    return render_template("menu.html")
 
 
 @bp.get("/healthz")

@@ -153,6 +153,16 @@ def sign_up(page: Page, server: LiveServer, username: str | None = None) -> str:
     return username
 
 
+def log_out(page: Page) -> None:
+    """Open the account menu (or, without JavaScript, the menu page) and press its Log out."""
+    account = page.get_by_role("button", name="Account", exact=True)
+    if account.is_visible():
+        account.click()
+    else:
+        page.get_by_role("link", name="Account", exact=True).click()
+    page.get_by_role("button", name="Log out").click()
+
+
 def assert_accessible(page: Page, context: str = "") -> None:
     """Run axe-core with the WCAG 2.2 AA tags; any violation fails with its details."""
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, assert_accessible, sign_up, unique_name
+from tests.browser.conftest import PASSWORD, assert_accessible, log_out, sign_up, unique_name
 
 
 def test_signup_and_login_pages_have_no_axe_violations(page, live_server):
@@ -22,7 +22,7 @@ def test_signup_logout_login_with_htmx(page, live_server):
     """The whole flow works with JavaScript on, through htmx requests."""
     username = sign_up(page, live_server)
     expect(page).to_have_url(live_server.at("/studio"))
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page).to_have_url(live_server.at("/login"))
     page.get_by_label("Username").fill(username.upper())
     page.get_by_label("Password").fill(PASSWORD)
@@ -33,7 +33,7 @@ def test_signup_logout_login_with_htmx(page, live_server):
 def test_duplicate_name_shows_inline_error_without_reload(page, live_server):
     """A taken name (any case) is refused next to the field, and the page is not reloaded."""
     username = sign_up(page, live_server)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.goto(live_server.at("/signup"))
     page.evaluate("window.__marker = 42")
     page.get_by_label("Username").fill(username.upper())
@@ -48,7 +48,7 @@ def test_flow_with_javascript_disabled(new_page, live_server):
     """Plain forms and redirects carry the whole flow without JavaScript."""
     page = new_page(javascript=False)
     username = sign_up(page, live_server)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page).to_have_url(live_server.at("/login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -76,6 +76,14 @@ def test_flow_by_keyboard_alone(page, live_server):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name=username, exact=True)).to_be_visible()
+    # By keyboard: Tab to the account menu's button, Enter opens it, Tab to Log out.
+    account = page.get_by_role("button", name="Account", exact=True)
+    for _ in range(20):
+        if account.evaluate("el => el === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(account).to_be_focused()
+    page.keyboard.press("Enter")
     logout = page.get_by_role("button", name="Log out")
     for _ in range(20):
         if logout.evaluate("el => el === document.activeElement"):

@@ -150,18 +150,18 @@ def test_coming_back_to_the_tab_with_no_change_changes_nothing(page, live_server
     open_library(page, live_server)
     delete_button = page.get_by_role("button", name="Delete “Another track to focus”")
     delete_button.focus()
+    # A card's track plays (through the player: cards carry one play control, no <audio>).
     page.evaluate("""() => {
-      const audio = document.querySelector('#library-grid audio');
-      audio.muted = true;
-      return audio.play();
+      document.getElementById('player-audio').muted = true;
+      document.querySelector('#library-grid button[data-play]').click();
     }""")
     page.wait_for_function(
-        "() => { const a = document.querySelector('#library-grid audio');"
+        "() => { const a = document.getElementById('player-audio');"
         " return !a.paused && a.currentTime > 0.2; }"
     )
     page.evaluate(WATCH_GRID)
     responses = grid_requests(page)
-    before = page.evaluate("() => document.querySelector('#library-grid audio').currentTime")
+    before = page.evaluate("() => document.getElementById('player-audio').currentTime")
     # One user action: the tab becomes visible and the window gets focus at the same time.
     page.evaluate("""() => {
       Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
@@ -175,7 +175,7 @@ def test_coming_back_to_the_tab_with_no_change_changes_nothing(page, live_server
     assert set(page.evaluate("() => window.__rootAttributes")) <= {"aria-busy", "class"}
     expect(delete_button).to_be_focused()
     state = page.evaluate("""() => {
-      const a = document.querySelector('#library-grid audio');
+      const a = document.getElementById('player-audio');
       return {paused: a.paused, time: a.currentTime};
     }""")
     assert not state["paused"]

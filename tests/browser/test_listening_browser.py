@@ -98,10 +98,9 @@ def test_next_plays_the_next_card_and_the_queue_survives_a_reload(new_page, live
     player(listener).get_by_role("button", name="Previous").click()
     player(listener).get_by_role("button", name="Previous").click()
     expect(player(listener).get_by_role("link", name=titles[0])).to_be_visible()
-    # Another card's own <audio> hands its track over: still one at a time.
-    listener.locator("article.release-card audio").nth(2).evaluate("a => a.play()")
-    expect(player(listener).get_by_role("link", name=titles[2])).to_be_visible()
-    listener.wait_for_timeout(300)
+    # One play control per card: with JavaScript the cards carry no <audio> of their own.
+    expect(listener.locator("article.release-card audio")).to_have_count(0)
+    play_card(listener, titles[2])
     assert listener.evaluate(PLAYING) == 1
 
     listener.reload()
@@ -131,8 +130,16 @@ def test_release_page_embed_and_share_are_accessible(new_page, live_server):
     visitor.wait_for_function("() => document.getElementById('player-audio').currentTime > 8")
     assert_accessible(visitor, "with the player open")
     visitor.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    visitor.get_by_role("button", name="Share").click()
-    expect(visitor.locator("#status")).to_contain_text("/releases/")
+    visitor.locator("#release-details").get_by_role("button", name="Share").click()
+    dialog = visitor.get_by_role("dialog", name="Share")
+    dialog.get_by_role("button", name="Copy link").click()
+    expect(dialog.get_by_role("status")).to_contain_text("/releases/")
+    dialog.get_by_role("button", name="Embed").click()
+    code = dialog.get_by_role("textbox", name="Embed code")
+    expect(code).to_have_value(re.compile(r'^<iframe src="http://[^"]+/embed/[0-9]+"'))
+    expect(dialog.locator("iframe.share-preview")).to_be_visible()
+    assert_accessible(visitor, "with the share dialog open")
+    visitor.keyboard.press("Escape")
 
     embed = new_page()
     release_id = visitor.locator("#release-details [data-play]").get_attribute("data-play")
@@ -156,7 +163,7 @@ def test_the_player_works_by_keyboard_alone(new_page, live_server):
     listener.keyboard.press("Enter")
     listener.wait_for_function("() => document.getElementById('player-audio').currentTime > 0.3")
     said = f"Playing “{titles[0]}” by {username}, 1 of"
-    expect(listener.locator("#status")).to_contain_text(said)
+    expect(listener.locator("#player-status")).to_contain_text(said)
     listener.get_by_role("heading", level=1).evaluate("h => { h.tabIndex = -1; h.focus(); }")
     listener.keyboard.press(" ")
     expect(player(listener).get_by_role("button", name="Play", exact=True)).to_be_visible()
@@ -198,11 +205,16 @@ def test_without_javascript_every_page_plays_its_own_cards(new_page, live_server
         expect(audio).to_be_visible()
         response = plain.request.get(live_server.at(audio.get_attribute("src")))
         assert response.ok and response.headers["content-type"].startswith("audio/")
-        release_url = card.get_by_role("link", name=titles[0]).get_attribute("href")
+        release_url = card.get_by_role("link", name=titles[0], exact=True).get_attribute("href")
     plain.goto(live_server.at(release_url))
     expect(plain.get_by_role("heading", level=1, name=titles[0])).to_be_visible()
     expect(plain.locator("audio.release-audio")).to_be_visible()
     expect(plain.get_by_role("link", name=live_server.at(release_url))).to_be_visible()
+    # Share without JavaScript: the share page holds the link and the embed code.
+    plain.locator("#release-details").get_by_role("link", name="Share").click()
+    expect(plain.get_by_role("heading", level=1)).to_contain_text(titles[0])
+    expect(plain.get_by_role("textbox", name="Link")).to_have_value(live_server.at(release_url))
+    expect(plain.get_by_role("textbox", name="Embed code")).to_have_value(re.compile(r'^<iframe src="http://[^"]+/embed/'))
 
 
 TRANSFERRED = """() => {

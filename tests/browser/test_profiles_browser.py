@@ -7,7 +7,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import PASSWORD, assert_accessible, sign_up, unique_name
+from tests.browser.conftest import PASSWORD, assert_accessible, log_out, sign_up, unique_name
 from webapp import db
 from webapp.models import User
 from webapp.publishing import content
@@ -175,7 +175,7 @@ def test_rename_and_undo_without_javascript(new_page, live_server):
 def test_errors_show_next_to_the_field_without_reload(page, live_server):
     """A missing password and a taken name are explained inline; nothing changes."""
     taken = sign_up(page, live_server)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     me = sign_up(page, live_server)
     page.goto(live_server.at("/settings/profile"))
     page.evaluate("window.__marker = 7")
@@ -233,7 +233,7 @@ def test_settings_history_and_profile_pages_pass_axe(page, live_server):
     page.goto(live_server.at(f"/u/{new}"))
     expect(page.get_by_role("heading", level=1)).to_have_text(new)
     assert_accessible(page, "on /u/<name>")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.goto(live_server.at(f"/u/{new}"))
     assert_accessible(page, "on /u/<name> signed out")
 

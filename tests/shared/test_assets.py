@@ -16,8 +16,9 @@ DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
 def static_urls(page: bytes) -> list[str]:
-    """Every /static/ URL a page links, in order."""
-    return STATIC_URL.findall(page.decode())
+    """Every /static/ file a page links, in order (an icon's `#name` is not part of the file)."""
+    files = [url.partition("#")[0] for url in STATIC_URL.findall(page.decode())]
+    return list(dict.fromkeys(files))
 
 
 def without_tokens(page: bytes) -> bytes:

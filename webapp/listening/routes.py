@@ -1,4 +1,4 @@
-"""Listening: play reports, the oEmbed endpoint and the embeddable player page."""
+"""Listening: play reports, the oEmbed endpoint, the embeddable player page and the share page."""
 
 import re
 import secrets
@@ -97,3 +97,19 @@ def embed(release_id: int):
     release, author = content.visible_release(db.session(), release_id, None)
     page = render_template("listening/embed.html", release=release, author=author)
     return security.allow_framing(make_response(page))
+
+
+@bp.get(f"/share/{RELEASE_ID}")
+@public
+def share(release_id: int):
+    """The share page (Share without JavaScript): the release's link and its embed code."""
+    release, author = content.visible_release(db.session(), release_id, None)
+    embed_url = absolute_url(url_for(".embed", release_id=release.id))
+    frame = render_template(
+        "listening/oembed_frame.html", src=embed_url, width=EMBED_WIDTH, height=EMBED_HEIGHT,
+        title=f"{release.title} by {author.username}",
+    )
+    return render_template(
+        "listening/share.html", release=release, author=author, frame=frame.strip(),
+        embed_url=embed_url,
+    )

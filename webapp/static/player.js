@@ -1,25 +1,24 @@
-// The persistent player and boosted navigation's aftercare. No eval, no inline handlers.
-// The player (listening/partials/player.html) sits outside <main>, which boosted links
-// swap, so one <audio> plays on across pages. The queue lives in sessionStorage, so a
-// reload of the tab keeps it. Without JavaScript none of this runs and each card's own
-// <audio> plays.
+// The persistent player (listening/partials/player.html): one <audio> outside <main>, which
+// boosted links swap, so it plays on across pages. It holds the queue (kept in sessionStorage
+// for reloads of the tab), shuffle, repeat and volume, and draws the bar. queue.js, plays.js,
+// media-session.js and shortcuts.js use it through window.soundstage.player and its events:
+// "queue-changed" (the list or the position moved) and "track-loaded" (a new track is current).
+// Without JavaScript none of this runs and each card's own <audio> (in <noscript>) plays.
 (function () {
   "use strict";
 
   var STORE = "soundstage-player";
-  var COUNT_SECONDS = 3;
-  var COUNT_SHARE = 0.3;
+  var VOLUME_STORE = "soundstage-volume";
   var SAVE_EVERY_MS = 1000;
 
-  var player = document.getElementById("player");
-  if (!player) {
+  var bar = document.getElementById("player");
+  if (!bar) {
     return;
   }
-  // Made here, not in the markup: pages name an <audio> only for a track they show.
   var audio = document.createElement("audio");
   audio.id = "player-audio";
   audio.preload = "none";
-  player.append(audio);
+  bar.append(audio);
   var toggle = document.getElementById("player-toggle");
   var previous = document.getElementById("player-previous");
   var next = document.getElementById("player-next");
@@ -29,14 +28,12 @@
   var titleLink = document.getElementById("player-title");
   var artistText = document.getElementById("player-artist");
   var cover = document.getElementById("player-cover");
-  var help = document.getElementById("player-help");
-  var helpOpen = document.getElementById("player-help-open");
+  var mute = document.getElementById("player-mute");
+  var volume = document.getElementById("player-volume");
+  var status = document.getElementById("player-status");
+  var sprite = toggle.querySelector("use").getAttribute("href").split("#")[0];
 
-  var queue = [];
-  var index = -1;
-  var listened = 0;
-  var lastTime = 0;
-  var reported = false;
+  var state = { queue: [], index: -1, shuffle: false, repeat: false, unshuffled: null };
   var lastSave = 0;
 
   function clock(seconds) {
@@ -46,17 +43,22 @@
     return Math.floor(whole / 60) + ":" + (rest < 10 ? "0" : "") + rest;
   }
 
-  function announce(message) {
-    // app.js speaks "status-announced" through the page's status region.
-    document.dispatchEvent(new CustomEvent("status-announced", { detail: { message: message } }));
+  function say(message) {
+    // The player's own status region: read by screen readers, never drawn over the bar.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, { detail: detail || {} }));
   }
 
   function trackOf(button) {
     // A card button's track, as the queue stores it.
     var data = button.dataset;
     return {
-      id: data.play, src: data.src, title: data.title, artist: data.artist,
-      cover: data.cover, page: data.page, duration: parseFloat(data.duration) || 0
+      id: data.play, src: data.src, title: data.title, artist: data.artist, cover: data.cover,
+      page: data.page, duration: parseFloat(data.duration) || 0, release: data.release || ""
     };
   }
 
@@ -75,40 +77,57 @@
   }
 
   function current() {
-    // The queue's current track, or null.
-    return index >= 0 && index < queue.length ? queue[index] : null;
+    return state.index >= 0 && state.index < state.queue.length ? state.queue[state.index] : null;
   }
 
   function save() {
-    // Keep the queue and the position for the next page load of this tab.
+    // The queue and the position, for the next page load of this tab.
     try {
       sessionStorage.setItem(STORE, JSON.stringify({
-        queue: queue, index: index, position: audio.currentTime || 0, playing: !audio.paused
+        queue: state.queue, index: state.index, shuffle: state.shuffle, repeat: state.repeat,
+        unshuffled: state.unshuffled, position: audio.currentTime || 0, playing: !audio.paused
       }));
     } catch (error) {
       // Storage full or refused: the player still works, it only forgets on reload.
     }
   }
 
+  function setIcon(button, name, label) {
+    // An icon button's drawing and its (visually hidden) name.
+    button.querySelector("use").setAttribute("href", sprite + "#" + name);
+    button.querySelector(".visually-hidden").textContent = label;
+  }
+
   function markCards() {
     // The cards of the current track say so (for sight; their names stay the same).
     var track = current();
+    // Only what differs is touched: a re-check that changed nothing must move nothing.
     document.querySelectorAll("button[data-play]").forEach(function (button) {
-      if (track && button.dataset.play === track.id) {
+      var mark = Boolean(track && button.dataset.play === track.id);
+      if (mark && button.getAttribute("aria-current") !== "true") {
         button.setAttribute("aria-current", "true");
-      } else {
+      } else if (!mark && button.hasAttribute("aria-current")) {
         button.removeAttribute("aria-current");
       }
     });
   }
 
   function showControls() {
-    // Play or Pause, by the audio's real state; Previous and Next by the queue.
+    // Play or Pause by the audio's real state; Previous and Next by the queue.
     var playing = !audio.paused && !audio.ended;
-    toggle.textContent = playing ? "Pause" : "Play";
+    setIcon(toggle, playing ? "pause" : "play", playing ? "Pause" : "Play");
     // aria-disabled, not disabled: a button that disables itself would drop keyboard focus.
-    previous.setAttribute("aria-disabled", String(index <= 0 && !(audio.currentTime > 3)));
-    next.setAttribute("aria-disabled", String(index >= queue.length - 1));
+    previous.setAttribute("aria-disabled", String(state.index <= 0 && !(audio.currentTime > 3)));
+    next.setAttribute("aria-disabled", String(state.index >= state.queue.length - 1 && !state.repeat));
+    document.querySelectorAll("[data-action='shuffle']").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(state.shuffle));
+    });
+    document.querySelectorAll("[data-action='repeat']").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(state.repeat));
+    });
+    var silent = audio.muted || audio.volume === 0;
+    setIcon(mute, silent ? "volume-x" : "volume-2", "Mute");
+    mute.setAttribute("aria-pressed", String(audio.muted));
   }
 
   function showTime() {
@@ -118,59 +137,24 @@
     seek.max = String(Math.ceil(duration));
     seek.value = String(Math.floor(audio.currentTime || 0));
     seek.setAttribute("aria-valuetext", clock(audio.currentTime) + " of " + clock(duration));
+    seek.style.setProperty("--progress", duration ? (100 * (audio.currentTime || 0) / duration) + "%" : "0%");
     timeText.textContent = clock(audio.currentTime);
     durationText.textContent = clock(duration);
-    if (duration && "mediaSession" in navigator && navigator.mediaSession.setPositionState) {
-      navigator.mediaSession.setPositionState({
-        duration: duration, position: Math.min(audio.currentTime || 0, duration),
-        playbackRate: audio.playbackRate || 1
-      });
-    }
   }
 
   function describe(track) {
-    // Title, artist and cover in the bar and on the lock screen.
     titleLink.textContent = track.title;
     titleLink.href = track.page;
-    artistText.textContent = "by " + track.artist;
+    artistText.textContent = track.artist;
     cover.src = track.cover;
-    if ("mediaSession" in navigator && window.MediaMetadata) {
-      navigator.mediaSession.metadata = new MediaMetadata({
-        title: track.title, artist: track.artist, album: "Soundstage",
-        artwork: [{ src: new URL(track.cover, location.href).href, sizes: "512x512" }]
-      });
-    }
   }
 
-  function load(position, options) {
-    // Make queue[position] the current track; optionally start at `at` seconds and play.
-    var track = queue[position];
-    if (!track) {
-      return;
-    }
-    var same = current() && current().id === track.id && audio.getAttribute("src") === track.src;
-    index = position;
-    if (!same) {
-      audio.src = track.src;
-      listened = 0;
-      lastTime = 0;
-      reported = false;
-    }
-    describe(track);
-    player.hidden = false;
-    document.body.classList.add("has-player");
-    if (options.at) {
-      seekTo(options.at);
-    }
+  function changed() {
+    // The queue or the position moved: redraw, remember, tell the other parts.
     markCards();
     showControls();
-    showTime();
-    if (options.play) {
-      audio.play().catch(function () {
-        showControls();
-      });
-    }
     save();
+    emit("queue-changed");
   }
 
   function seekTo(seconds) {
@@ -184,11 +168,35 @@
       audio.preload = "metadata";
       audio.load();
     }
-    lastTime = seconds;
+  }
+
+  function load(position, options) {
+    // Make queue[position] the current track; optionally start at `at` seconds and play.
+    var track = state.queue[position];
+    if (!track) {
+      return;
+    }
+    var same = current() && current().id === track.id && audio.getAttribute("src") === track.src;
+    state.index = position;
+    if (!same) {
+      audio.src = track.src;
+      emit("track-loaded", { track: track });
+    }
+    describe(track);
+    bar.hidden = false;
+    document.body.classList.add("has-player");
+    if (options.at) {
+      seekTo(options.at);
+    }
+    showTime();
+    if (options.play) {
+      audio.play().catch(showControls);
+    }
+    changed();
   }
 
   function playFrom(button, at) {
-    // A card's button: its list becomes the queue, its track plays (from `at` seconds).
+    // A card's play button: its list becomes the queue, its track plays (from `at` seconds).
     var track = trackOf(button);
     if (current() && current().id === track.id && at === undefined) {
       if (audio.paused) {
@@ -196,27 +204,32 @@
       }
       return;
     }
-    queue = listOf(button);
-    var position = queue.findIndex(function (each) { return each.id === track.id; });
+    state.queue = listOf(button);
+    state.unshuffled = null;
+    state.shuffle = false;
+    var position = state.queue.findIndex(function (each) { return each.id === track.id; });
     load(position < 0 ? 0 : position, { play: true, at: at });
     // Focus stays on the card: say what the player now plays.
-    announce("Playing “" + track.title + "” by " + track.artist + ", " + (position + 1) + " of " + queue.length);
+    say("Playing “" + track.title + "” by " + track.artist + ", " + (position + 1) + " of " + state.queue.length);
   }
 
   function step(delta) {
-    // Next or Previous; Previous first rewinds a track that has played a while.
+    // Next or Previous; Previous first rewinds a track that has played a while; Repeat wraps.
     if (delta < 0 && audio.currentTime > 3) {
       audio.currentTime = 0;
       return;
     }
-    if (index + delta >= 0 && index + delta < queue.length) {
-      load(index + delta, { play: true });
-      announce("Playing “" + current().title + "” by " + current().artist);
+    var target = state.index + delta;
+    if (state.repeat && state.queue.length) {
+      target = (target + state.queue.length) % state.queue.length;
+    }
+    if (target >= 0 && target < state.queue.length) {
+      load(target, { play: true });
+      say("Playing “" + current().title + "” by " + current().artist);
     }
   }
 
   function togglePlay() {
-    // Space, the Play/Pause button and the media keys.
     if (!current()) {
       return;
     }
@@ -227,42 +240,127 @@
     }
   }
 
-  function csrfToken() {
-    // The token htmx sends, from the body's hx-headers.
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
+  function shuffled(tracks) {
+    // A random order (Fisher–Yates).
+    var copy = tracks.slice();
+    for (var i = copy.length - 1; i > 0; i -= 1) {
+      var j = Math.floor(Math.random() * (i + 1));
+      var swap = copy[i];
+      copy[i] = copy[j];
+      copy[j] = swap;
     }
+    return copy;
   }
 
-  function countPlay(track) {
-    // The server counts it at most once per listener and hour, and never the owner's.
-    fetch(player.dataset.playsUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded" },
-      body: "release_id=" + encodeURIComponent(track.id)
-    }).then(function () {
-      // Pages showing the count re-check it (an unchanged count answers 304).
-      document.dispatchEvent(new CustomEvent("play-counted", { detail: { id: track.id } }));
-    }).catch(function () {
-      // A lost report loses one count, never the music.
-    });
-  }
+  var api = {
+    audio: audio,
+    current: current,
+    tracks: function () { return state.queue.slice(); },
+    position: function () { return state.index; },
+    shuffling: function () { return state.shuffle; },
+    repeating: function () { return state.repeat; },
+    trackOf: trackOf,
+    playFrom: playFrom,
+    step: step,
+    togglePlay: togglePlay,
+    say: say,
+    jump: function (position) {
+      load(position, { play: true });
+    },
+    add: function (track, soon) {
+      // Add a track at the end, or right after the current one ("Play next"); moves it if queued.
+      var was = state.queue.findIndex(function (each) { return each.id === track.id; });
+      if (was >= 0 && was === state.index) {
+        return;
+      }
+      if (was >= 0) {
+        state.queue.splice(was, 1);
+        if (was < state.index) {
+          state.index -= 1;
+        }
+      }
+      if (soon && current()) {
+        state.queue.splice(state.index + 1, 0, track);
+      } else {
+        state.queue.push(track);
+      }
+      if (!current()) {
+        load(0, { play: false });
+      } else {
+        changed();
+      }
+    },
+    remove: function (position) {
+      // Take one track out; removing the current one moves on to the next.
+      if (position < 0 || position >= state.queue.length) {
+        return;
+      }
+      var playing = position === state.index;
+      var wasPlaying = playing && !audio.paused;
+      state.queue.splice(position, 1);
+      if (position < state.index) {
+        state.index -= 1;
+      }
+      if (playing) {
+        audio.pause();
+        if (state.queue.length) {
+          load(Math.min(position, state.queue.length - 1), { play: wasPlaying });
+          return;
+        }
+        state.index = -1;
+      }
+      changed();
+    },
+    move: function (position, delta) {
+      // Swap a track with its neighbour (up: -1, down: +1); the current track stays current.
+      var target = position + delta;
+      if (target < 0 || target >= state.queue.length) {
+        return;
+      }
+      var moved = state.queue[position];
+      state.queue[position] = state.queue[target];
+      state.queue[target] = moved;
+      if (state.index === position) {
+        state.index = target;
+      } else if (state.index === target) {
+        state.index = position;
+      }
+      changed();
+    },
+    clear: function () {
+      // Everything but the current track goes.
+      var track = current();
+      state.queue = track ? [track] : [];
+      state.index = track ? 0 : -1;
+      state.unshuffled = null;
+      changed();
+    },
+    setShuffle: function (on) {
+      // Shuffle reorders what comes after the current track; turning it off restores the order.
+      var track = current();
+      if (on && !state.shuffle) {
+        state.unshuffled = state.queue.slice();
+        state.queue = state.queue.slice(0, state.index + 1).concat(shuffled(state.queue.slice(state.index + 1)));
+      } else if (!on && state.shuffle && state.unshuffled) {
+        var kept = state.queue.map(function (each) { return each.id; });
+        var restored = state.unshuffled.filter(function (each) { return kept.indexOf(each.id) >= 0; });
+        var ids = restored.map(function (each) { return each.id; });
+        state.queue = restored.concat(state.queue.filter(function (each) { return ids.indexOf(each.id) < 0; }));
+        state.unshuffled = null;
+        state.index = track ? state.queue.findIndex(function (each) { return each.id === track.id; }) : -1;
+      }
+      state.shuffle = on;
+      changed();
+    },
+    setRepeat: function (on) {
+      state.repeat = on;
+      changed();
+    }
+  };
+  window.soundstage = window.soundstage || {};
+  window.soundstage.player = api;
 
   audio.addEventListener("timeupdate", function () {
-    var delta = audio.currentTime - lastTime;
-    lastTime = audio.currentTime;
-    // Only time actually heard counts: seeking jumps further than one tick.
-    if (!audio.paused && delta > 0 && delta < 2) {
-      listened += delta;
-    }
-    var duration = isFinite(audio.duration) ? audio.duration : 0;
-    if (!reported && current() && (listened >= COUNT_SECONDS || (duration && listened >= duration * COUNT_SHARE))) {
-      reported = true;
-      countPlay(current());
-    }
     showTime();
     if (Date.now() - lastSave > SAVE_EVERY_MS) {
       lastSave = Date.now();
@@ -272,9 +370,10 @@
   audio.addEventListener("loadedmetadata", showTime);
   audio.addEventListener("play", function () { showControls(); save(); });
   audio.addEventListener("pause", function () { showControls(); save(); });
+  audio.addEventListener("volumechange", showControls);
   audio.addEventListener("ended", function () {
-    if (index < queue.length - 1) {
-      load(index + 1, { play: true });
+    if (state.index < state.queue.length - 1 || state.repeat) {
+      step(1);
     } else {
       showControls();
     }
@@ -285,35 +384,27 @@
   next.addEventListener("click", function () { step(1); });
   seek.addEventListener("input", function () {
     audio.currentTime = parseFloat(seek.value) || 0;
-    lastTime = audio.currentTime;
   });
-  helpOpen.addEventListener("click", function () { help.showModal(); });
-
-  // One track at a time: another <audio> that starts hands its track to the player, or,
-  // with no track for the player (a library item), plays alone (cards keep their own
-  // players for pages without JavaScript).
-  document.addEventListener("play", function (event) {
-    var started = event.target;
-    if (started.tagName !== "AUDIO") {
-      return;
+  mute.addEventListener("click", function () {
+    audio.muted = !audio.muted;
+  });
+  volume.addEventListener("input", function () {
+    audio.volume = (parseFloat(volume.value) || 0) / 100;
+    audio.muted = false;
+    volume.setAttribute("aria-valuetext", volume.value + "%");
+    try {
+      localStorage.setItem(VOLUME_STORE, volume.value);
+    } catch (error) {
+      // Not remembered; it still applies.
     }
-    document.querySelectorAll("audio").forEach(function (each) {
-      if (each !== started && !each.paused) {
-        each.pause();
-      }
-    });
-    if (started === audio) {
-      return;
-    }
-    var holder = started.closest("article, .release-page");
-    var button = holder && holder.querySelector("button[data-play]");
-    if (button) {
-      started.pause();
-      playFrom(button, started.currentTime || 0);
-    }
-  }, true);
-
+  });
   document.addEventListener("click", function (event) {
+    var action = event.target.closest && event.target.closest("[data-action]");
+    if (action && action.dataset.action === "shuffle") {
+      api.setShuffle(!state.shuffle);
+    } else if (action && action.dataset.action === "repeat") {
+      api.setRepeat(!state.repeat);
+    }
     var button = event.target.closest && event.target.closest("button[data-play]");
     if (button) {
       event.preventDefault();
@@ -326,7 +417,6 @@
       var id = wave.dataset.seekRelease;
       if (current() && current().id === id && isFinite(audio.duration)) {
         audio.currentTime = share * audio.duration;
-        lastTime = audio.currentTime;
         if (audio.paused) {
           audio.play();
         }
@@ -336,101 +426,31 @@
       if (card) {
         playFrom(card, share * (parseFloat(card.dataset.duration) || 0));
       }
-      return;
-    }
-    var shareButton = event.target.closest && event.target.closest("button[data-share]");
-    if (shareButton) {
-      var url = shareButton.dataset.share;
-      if (navigator.share) {
-        navigator.share({ title: shareButton.dataset.shareTitle, url: url }).catch(function () {});
-      } else if (navigator.clipboard) {
-        navigator.clipboard.writeText(url).then(function () {
-          announce("Link copied: " + url);
-        }, function () {
-          announce("Copy this link: " + url);
-        });
-      } else {
-        announce("Copy this link: " + url);
-      }
     }
   });
 
-  function typing(target) {
-    // Keys belong to fields and controls while they have focus.
-    return target.closest && target.closest("input, textarea, select, button, a, summary, audio, video, [contenteditable], dialog");
-  }
-
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
-      return;
-    }
-    if (event.key === " " && current()) {
-      event.preventDefault();
-      togglePlay();
-    } else if (event.key === "N" && event.shiftKey) {
-      step(1);
-    } else if (event.key === "P" && event.shiftKey) {
-      step(-1);
-    } else if (event.key === "?") {
-      help.showModal();
-    }
-  });
-
-  if ("mediaSession" in navigator) {
-    var actions = {
-      play: function () { audio.play(); },
-      pause: function () { audio.pause(); },
-      previoustrack: function () { step(-1); },
-      nexttrack: function () { step(1); },
-      seekbackward: function () { audio.currentTime = Math.max(0, audio.currentTime - 10); },
-      seekforward: function () { audio.currentTime = audio.currentTime + 10; },
-      seekto: function (details) { audio.currentTime = details.seekTime; }
-    };
-    Object.keys(actions).forEach(function (name) {
-      try {
-        navigator.mediaSession.setActionHandler(name, actions[name]);
-      } catch (error) {
-        // This browser does not know that action.
-      }
-    });
-  }
-
-  // After a boosted navigation or a history restore swapped <main>: start at the top,
-  // move focus to the new page's heading (screen readers read it), update the nav.
-  document.addEventListener("htmx:after:swap", function (event) {
-    var ctx = event.detail && event.detail.ctx;
-    var target = ctx && ctx.target;
-    // A refreshed feed or grid brings cards without the "current track" mark.
-    markCards();
-    if (!target || target.id !== "main") {
-      return;
-    }
-    var main = document.getElementById("main");
-    var heading = main.querySelector("h1") || main;
-    if (!heading.hasAttribute("tabindex")) {
-      heading.setAttribute("tabindex", "-1");
-    }
-    window.scrollTo(0, 0);
-    heading.focus({ preventScroll: true });
-    document.querySelectorAll(".site-header nav a").forEach(function (link) {
-      var path = link.pathname;
-      var here = path !== "/" && (location.pathname === path || location.pathname.indexOf(path + "/") === 0);
-      if (here && !link.classList.contains("brand")) {
-        link.setAttribute("aria-current", "page");
-      } else {
-        link.removeAttribute("aria-current");
-      }
-    });
-  });
-
+  // A refreshed feed or grid brings cards without the "current track" mark.
+  document.addEventListener("htmx:after:swap", markCards);
   window.addEventListener("pagehide", save);
 
+  try {
+    var level = localStorage.getItem(VOLUME_STORE);
+    if (level !== null) {
+      volume.value = level;
+      audio.volume = (parseFloat(level) || 0) / 100;
+    }
+  } catch (error) {
+    // No stored volume: full.
+  }
   // A reload (or a plain page load in this tab) picks the queue up where it was.
   try {
     var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
     if (saved && saved.queue && saved.queue.length) {
-      queue = saved.queue;
-      load(Math.min(Math.max(saved.index, 0), queue.length - 1), {
+      state.queue = saved.queue;
+      state.shuffle = !!saved.shuffle;
+      state.repeat = !!saved.repeat;
+      state.unshuffled = saved.unshuffled || null;
+      load(Math.min(Math.max(saved.index, 0), state.queue.length - 1), {
         play: saved.playing, at: saved.position
       });
     }
