@@ -23,7 +23,7 @@ from .. import live, storage
 from ..config import settings
 from ..db import is_postgres, write_transaction
 from ..forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
-from ..generators import cover, music
+from ..generators import cover, music, voice
 from ..models import Generation, Media, User, utcnow
 
 KINDS = ("music", "image")
@@ -71,13 +71,15 @@ class GenerationRequest:
     genre: str = DEFAULT_GENRE
     duration: int = DEFAULT_DURATION
     lyrics: str = ""
+    voice: str = ""  # "" for none, else one of voice.VOICE_IDS
     request_id: str = ""
 
     def params(self, seed: int) -> dict:
         """The job's parameters as stored in generations.params."""
         if self.kind == "image":
             return {"seed": seed}
-        return {"genre": self.genre, "duration": self.duration, "lyrics": self.lyrics, "seed": seed}
+        return {"genre": self.genre, "duration": self.duration, "lyrics": self.lyrics,
+                "voice": self.voice, "seed": seed}
 
 
 @dataclass
@@ -120,6 +122,7 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         request.lyrics = clean_text(
             form, "lyrics", "Lyrics", errors, max_length=LYRICS_MAX, multiline=True
         )
+        request.voice = _clean_voice(form, errors)
     else:
         # Track settings do not apply to a cover; keep them only to re-show the form.
         genre = form.get("genre", "")
@@ -130,7 +133,22 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         lyrics = form.get("lyrics", "")
         if not has_control_characters(lyrics, multiline=True):
             request.lyrics = lyrics[:LYRICS_MAX]
+        request.voice = form.get("voice", "") if form.get("voice", "") in voice_choices() else ""
     return request, errors
+
+
+def voice_choices() -> dict[str, str]:
+    """The Voice menu: "" for none (instrumental), then each voice this server can sing with."""
+    return {"": "None (instrumental)", **{v.id: v.label for v in voice.available_voices()}}
+
+
+def _clean_voice(form, errors: FormErrors) -> str:
+    """The chosen voice id ("" for none), or a form error for one this server does not offer."""
+    chosen = form.get("voice", "")
+    if chosen not in voice_choices():
+        errors.add("voice", "Choose one of the voices listed, or none.")
+        return ""
+    return chosen
 
 
 def _clean_request_id(raw: str, errors: FormErrors) -> str:

@@ -355,6 +355,7 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
                 measured["duration"] = music.render_track_with_waveform(
                     held.prompt, genre, duration, seed, audio, waveform, progress,
                     title=generations.title_from_prompt(held.prompt), artist=held.username,
+                    lyrics=params.get("lyrics", ""), voice_id=params.get("voice") or None,
                 )
 
             storage.write_atomically(preview_file, write_waveform)
@@ -364,6 +365,7 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
             "genre": genre,
             "requested_duration": duration,
             "lyrics": params.get("lyrics", ""),
+            "voice": params.get("voice") or "",
             "seed": seed,
             "plan": music.plan_track(held.prompt, genre, duration, seed).describe(),
         }

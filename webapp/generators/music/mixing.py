@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
+from .. import voice
 from . import vocabulary as v
 from .arrangement import KICK, SAMPLE_RATE, Score
 from .mastering import high_shelf
@@ -49,15 +50,17 @@ def box(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def mix(
-    stems: dict[str, np.ndarray], plan: TrackPlan, score: Score, rng: np.random.Generator
+    stems: dict[str, np.ndarray], plan: TrackPlan, score: Score, rng: np.random.Generator,
+    vocal: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Mix (n, 2) stems into a (2, n) float32 stereo bus; stems are consumed to save memory."""
+    """Mix (n, 2) stems and an optional mono vocal (the lead) into a (2, n) float32 bus."""
     style = v.STYLES[plan.style]
     length = score.length
     stereo = np.zeros((2, length), dtype=np.float32)
     send = np.zeros(length, dtype=np.float32)
     ducking = _ducking(score) if style.pump and plan.drums else None
     offsets = dict(plan.mix)
+    sung = voice.vocal_envelope(vocal, SAMPLE_RATE) if vocal is not None else None
     for part in list(stems):
         stem = stems.pop(part).T
         cfg = _PART_MIX[part]
@@ -69,6 +72,8 @@ def mix(
             stem = sosfilt(_DRUM_SHELF, stem, axis=1).astype(np.float32)
         if ducking is not None and part in ("bass", "chords", "counter"):
             stem *= ducking
+        if sung is not None:
+            voice.duck(stem, sung, part)
         left, right = np.cos((cfg.pan + 1) * np.pi / 4), np.sin((cfg.pan + 1) * np.pi / 4)
         stereo[0] += stem[0] * np.float32(left * np.sqrt(2))
         shift = int(cfg.width * SAMPLE_RATE)
@@ -80,6 +85,8 @@ def mix(
         if part == "lead" and style.echo:
             _echo(stereo, stem.mean(axis=0), style.echo, score.bar_samples / 16)
     _add_reverb(stereo, send, style.room, style.reverb, rng)
+    if vocal is not None:
+        voice.add_vocal(stereo, vocal, SAMPLE_RATE)
     if style.vinyl:
         _vinyl(stereo, rng)
     return stereo

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .. import voice
 from ..common import Output, Progress, ProgressFn, write_output
 from . import soundfont
 from .arrangement import PARTS, SAMPLE_RATE, Note, compose
@@ -55,9 +56,10 @@ def _load_renderer() -> Renderer:
 
 
 def synthesize(
-    plan: TrackPlan, progress: ProgressFn | None = None, renderer: Renderer | None = None
+    plan: TrackPlan, progress: ProgressFn | None = None, renderer: Renderer | None = None,
+    *, lyrics: str = "", voice_id: str | None = None,
 ) -> np.ndarray:
-    """Render a plan to mastered float32 stereo samples (frames x 2) at SAMPLE_RATE."""
+    """Render a plan (and its lyrics, sung by voice_id if given) to mastered float32 stereo."""
     report = Progress(progress)
     report(0)
     n_samples = int(plan.duration * SAMPLE_RATE)
@@ -73,7 +75,9 @@ def synthesize(
             program = None if drums else getattr(plan, part)
             stems[part] = renderer.render(notes, program, plan.kit if drums else None, n_samples)
         report(5 + 65 * (index + 1) / len(PARTS))
-    stereo = mix(stems, plan, score, rng)
+    vocal = voice.sing_score(score, SAMPLE_RATE, lyrics, voice_id, plan.seed) if (
+        lyrics.strip() and voice_id) else None
+    stereo = mix(stems, plan, score, rng, vocal)
     report(85)
     out = master(stereo, plan.duration, plan.tilt_db)
     report(100)
@@ -83,11 +87,12 @@ def synthesize(
 def render_track(
     prompt: str, genre: str, duration: int, seed: int, out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
-    waveform_out: Output | None = None,
+    waveform_out: Output | None = None, lyrics: str = "", voice_id: str | None = None,
 ) -> float:
     """Compose, synthesize and write a tagged MP3, and its waveform if asked; returns seconds."""
     report = Progress(progress)
-    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40))
+    samples = synthesize(plan_track(prompt, genre, duration, seed), report.sub(0, 40),
+                         lyrics=lyrics, voice_id=voice_id)
     encoding_from = 40
     if waveform_out is not None:
         render_waveform(samples, waveform_out)
@@ -99,9 +104,10 @@ def render_track(
 def render_track_with_waveform(
     prompt: str, genre: str, duration: int, seed: int, audio_out: Output, waveform_out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
+    lyrics: str = "", voice_id: str | None = None,
 ) -> float:
     """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
     return render_track(
         prompt, genre, duration, seed, audio_out, progress,
-        title=title, artist=artist, waveform_out=waveform_out,
+        title=title, artist=artist, waveform_out=waveform_out, lyrics=lyrics, voice_id=voice_id,
     )
