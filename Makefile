@@ -10,11 +10,13 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 # The General MIDI SoundFont the music generator plays (FluidR3, MIT), and PortAudio's headers,
 # without which pip cannot build PyAudio, a hard dependency of tinysoundfont (only live playback
-# uses it).
+# uses it). eSpeak NG (GPL-3; its output audio is ours) speaks the words the synthetic voice
+# sings; DejaVu (free licence) is the cover titles' typeface.
 $(BIN)/.installed: pyproject.toml
-	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 && test -f /usr/include/portaudio.h || \
+	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 && test -f /usr/include/portaudio.h && \
+	  command -v espeak-ng >/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    fluid-soundfont-gm portaudio19-dev; }
+	    fluid-soundfont-gm portaudio19-dev espeak-ng fonts-dejavu-core; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

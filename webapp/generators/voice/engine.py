@@ -6,7 +6,7 @@ import functools
 import io
 import os
 import shutil
-import subprocess  # nosec B404 - a fixed program with argument lists, never a shell
+import subprocess  # nosec B404
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +78,7 @@ def phonemes(program: str, voice: Voice, words: list[str]) -> list[str]:
 @functools.lru_cache(maxsize=4096)
 def _speak(program: str, engine_voice: str, word: str) -> np.ndarray:
     """Run the engine for one word and decode its WAV output (cached: choruses repeat)."""
-    result = subprocess.run(  # noqa: S603  # nosec B603 - argument list, no shell
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [program, "-v", engine_voice, "-s", _SPEAKING_RATE, "--stdout", "--", word],
         capture_output=True, timeout=_TIMEOUT, check=True,
     )
@@ -92,7 +92,7 @@ def _speak(program: str, engine_voice: str, word: str) -> np.ndarray:
 @functools.lru_cache(maxsize=1024)
 def _phonemes(program: str, engine_voice: str, words: tuple[str, ...]) -> tuple[str, ...]:
     """Run the engine in phoneme mode over comma-separated words: one line per word."""
-    result = subprocess.run(  # noqa: S603  # nosec B603 - argument list, no shell
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [program, "-q", "-x", "-v", engine_voice, "--", ", ".join(words)],
         capture_output=True, timeout=_TIMEOUT, check=True, text=True,
     )

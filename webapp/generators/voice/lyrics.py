@@ -18,9 +18,12 @@ _NUCLEUS = set("aAeEiIoOuUV@03")
 _NUCLEUS_TAIL = set(":2L")
 # Short words sung on weak beats whatever the engine says about them alone.
 _FUNCTION_WORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is am are was were be been i you "
-    "he she it we they me him her us them my your his its our their this that so if then "
-    "than do does did has have had not no can will would could should oh ah la na".split()
+    re.findall(
+        r"\w+",
+        "a an the and or but of to in on at by for with from as is am are was were be been i "
+        "you he she it we they me him her us them my your his its our their this that so if "
+        "then than do does did has have had not no can will would could should oh ah la na",
+    )
 )
 # A line longer than this is sung over two phrases.
 MAX_LINE_SYLLABLES = 14

@@ -1,4 +1,4 @@
-"""The vocal in the mix: in front and centred, with its own short reverb, the band ducked under it."""
+"""The vocal in the mix: centred in front, with its own short reverb, the band ducked under it."""
 
 from __future__ import annotations
 
