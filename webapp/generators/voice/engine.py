@@ -38,7 +38,7 @@ class Voice:
 
 
 VOICES: tuple[Voice, ...] = (
-    Voice("espeak-high", "Synthetic voice, higher (eSpeak NG)", "en-us+f2", 55, 72),
+    Voice("espeak-high", "Synthetic voice, higher (eSpeak NG)", "en-us+f2", 53, 70),
     Voice("espeak-low", "Synthetic voice, lower (eSpeak NG)", "en-us+m3", 45, 64),
 )
 VOICE_IDS: tuple[str, ...] = tuple(v.id for v in VOICES)
