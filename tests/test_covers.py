@@ -107,3 +107,34 @@ def test_a_long_title_still_fits() -> None:
         _render("sea", 2, title="An Extraordinarily Long Title " * 4)[0])), dtype=float)
     foot = image[-80:]
     assert foot[:, :20].mean(axis=2).max() < 120 and foot[:, -20:].mean(axis=2).max() < 120
+
+
+def test_the_studio_sets_the_title_on_a_cover_when_asked(client, auth):
+    """The 'Set the title on the cover' box is stored with the job and the worker draws it."""
+    from bs4 import BeautifulSoup
+    from sqlalchemy import select
+
+    from webapp import db, storage
+    from webapp.models import Generation, Media
+    from webapp.studio import worker
+
+    assert auth.signup("alice").status_code == 303
+    app = client.application
+    made = {}
+    for box in ("on", ""):
+        page = BeautifulSoup(client.get("/studio").data, "html.parser")
+        assert page.find("input", attrs={"name": "cover_title", "type": "checkbox"})
+        form = {"kind": "image", "prompt": "mountains at dawn", "genre": "pop", "duration": "10",
+                "lyrics": "", "cover_title": box,
+                "request_id": page.find("input", attrs={"name": "request_id"})["value"]}
+        assert client.post("/generations", data=form).status_code == 303
+        worker.run_pending(app)
+        with app.app_context(), db.standalone_session(app) as session:
+            generation = session.scalars(select(Generation).order_by(Generation.id.desc())).first()
+            media = session.scalar(select(Media).where(Media.generation_id == generation.id))
+            path = storage.absolute(media.file_path, storage.media_root(app))
+        assert generation.params.get("title", False) is (box == "on")
+        made[box] = np.asarray(Image.open(path).convert("L"), dtype=float)
+    # The titled cover's foot is the dark band with light type on it.
+    foot = made["on"][-80:]
+    assert (foot < 40).mean() > 0.3 and (foot > 200).mean() > 0.01

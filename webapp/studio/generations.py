@@ -72,12 +72,13 @@ class GenerationRequest:
     duration: int = DEFAULT_DURATION
     lyrics: str = ""
     voice: str = ""  # "" for none, else one of voice.VOICE_IDS
+    cover_title: bool = False  # set the title on a cover
     request_id: str = ""
 
     def params(self, seed: int) -> dict:
         """The job's parameters as stored in generations.params."""
         if self.kind == "image":
-            return {"seed": seed}
+            return {"seed": seed, "title": True} if self.cover_title else {"seed": seed}
         return {"genre": self.genre, "duration": self.duration, "lyrics": self.lyrics,
                 "voice": self.voice, "seed": seed}
 
@@ -112,6 +113,7 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         errors.add("prompt", f"Prompt must be at least {PROMPT_MIN} characters.")
     request = GenerationRequest(kind=kind if kind in KINDS else "music", prompt=prompt)
     request.request_id = _clean_request_id(form.get("request_id", ""), errors)
+    request.cover_title = form.get("cover_title", "") == "on"
     if request.kind == "music":
         genre = clean_choice(form, "genre", "Genre", music.GENRES, errors)
         request.genre = genre if genre in music.GENRES else DEFAULT_GENRE

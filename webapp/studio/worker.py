@@ -377,7 +377,9 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
 
         def write_thumb(thumb) -> None:
             """The thumbnail, written while the cover is encoded."""
-            measured["size"] = cover.render_cover(held.prompt, seed, image, thumb, progress)
+            title = generations.title_from_prompt(held.prompt) if params.get("title") else None
+            measured["size"] = cover.render_cover(held.prompt, seed, image, thumb, progress,
+                                                  title=title)
 
         storage.write_atomically(preview_file, write_thumb)
 
