@@ -12,7 +12,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # (Playwright, axe, hypothesis, bandit, ruff) is added for `make test`. Each step prints one
 # line; a stamp newer than pyproject.toml means the virtualenv is reused as it is.
 # The SoundFont is the General MIDI one the music generator plays (FluidR3, MIT); PortAudio's
-# headers are needed by pip to build PyAudio, a hard dependency of tinysoundfont.
+# headers are needed by pip to build PyAudio, a hard dependency of tinysoundfont. eSpeak NG
+# (GPL-3; the audio it speaks is ours) speaks the words the synthetic voice sings; DejaVu
+# (free licence) is the cover titles' typeface.
 RUNTIME := $(VENV)/.runtime-installed
 TESTKIT := $(VENV)/.test-installed
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-input
@@ -20,10 +22,11 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-input
 QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 
 $(RUNTIME): pyproject.toml
-	@echo "soundstage: system packages (SoundFont, PortAudio headers)"
-	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 && test -f /usr/include/portaudio.h || \
+	@echo "soundstage: system packages (SoundFont, PortAudio headers, eSpeak NG, DejaVu)"
+	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 && test -f /usr/include/portaudio.h && \
+	  command -v espeak-ng >/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    fluid-soundfont-gm portaudio19-dev >/dev/null; }
+	    fluid-soundfont-gm portaudio19-dev espeak-ng fonts-dejavu-core >/dev/null; }
 	@echo "soundstage: virtualenv $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "soundstage: runtime packages"

@@ -311,7 +311,7 @@ COVER_FAMILIES = {
 
 @pytest.mark.parametrize(("prompt", "family"), sorted(COVER_FAMILIES.items()))
 def test_cover_subject_follows_the_prompt(prompt: str, family: str) -> None:
-    """Subject words choose one of at least twelve families (first subject word wins)."""
+    """Subject words choose one of at least twelve families (most-named subject, then first)."""
     assert cover.describe_cover(prompt, 1).startswith(family)
 
 

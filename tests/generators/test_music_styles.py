@@ -22,18 +22,6 @@ def _score(plan: music.TrackPlan) -> arrangement.Score:
     return music.score_of(plan)
 
 
-def _tone_singer(melody, lyrics: str, rate: int) -> np.ndarray:
-    """A stand-in voice engine: a sine on every melody note (enough to test the mix hook)."""
-    end = max(n.onset + n.duration for n in melody)
-    out = np.zeros(int(end * rate) + 1, dtype=np.float32)
-    for note in melody:
-        start, length = int(note.onset * rate), int(note.duration * rate)
-        t = np.arange(length, dtype=np.float32) / rate
-        hertz = 440 * 2 ** ((note.pitch - 69) / 12)
-        out[start : start + length] += 0.3 * np.sin(2 * np.pi * hertz * t)
-    return out
-
-
 def test_vocabulary_has_sixty_styles_including_every_one_asked_for() -> None:
     """At least 60 styles, and each style the issue names is one of them or named by a word."""
     assert len(vocabulary.STYLES) >= 60
@@ -231,13 +219,3 @@ def test_lead_melody_and_sections_describe_the_song_for_a_singer() -> None:
     assert [s.start for s in sections[1:]] == pytest.approx([s.end for s in sections[:-1]])
     assert {"verse", "chorus"} <= {s.name for s in sections}
 
-
-def test_lyrics_with_a_singer_are_deterministic_and_sung_over_the_band() -> None:
-    """(prompt, seed, lyrics) gives the same audio; the vocal adds energy where notes are sung."""
-    plan = music.plan_track("sunny pop song", "pop", 20, 2)
-    sung = music.synthesize(plan, lyrics=LYRICS, singer=_tone_singer)
-    assert np.array_equal(sung, music.synthesize(plan, lyrics=LYRICS, singer=_tone_singer))
-    plain = music.synthesize(plan, lyrics="", singer=_tone_singer)
-    assert not np.array_equal(sung, plain)
-    silent = music.synthesize(plan, lyrics=LYRICS, singer=lambda *_: None)
-    assert np.array_equal(silent, plain)

@@ -95,7 +95,7 @@ def test_submit_stores_a_queued_job_with_its_parameters(session, alice_id):
     assert result.created and not result.errors
     assert (job.status, job.progress, job.attempts) == ("queued", 0, 0)
     assert job.params == {"genre": music.GENRES[0], "duration": 12, "lyrics": "hello\nworld",
-                          "seed": 9}
+                          "voice": "", "seed": 9}
     assert queued == [job.id]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from .common import Output, Progress, ProgressFn, prompt_words, seeded_rng, write_output
 
@@ -44,7 +44,18 @@ _HUES = _hue_table(
     "fog=205 sunrise=30 dream=280 ghost=230 ash=30 coffee=28 rust=18 teal=175 mint=155 "
     "happy=50 joy=48 joyful=48 cheerful=45 sad=215 melancholy=225 lonely=230 angry=0 rage=2 "
     "calm=175 peaceful=160 serene=185 mysterious=275 romantic=340 energetic=25 hopeful=55 "
-    "chill=190 ember=14 embers=14 blaze=16 burning=14 inferno=8 volcano=10 campfire=22"
+    "chill=190 ember=14 embers=14 blaze=16 burning=14 inferno=8 volcano=10 campfire=22 "
+    "crimson=350 scarlet=4 amber=40 turquoise=178 cyan=185 navy=228 indigo=250 magenta=312 "
+    "lime=88 olive=68 brown=24 azure=210 cobalt=222 lilac=280 peach=24 coral=12"
+)
+# Words that name a colour: they set the cover's colour in every composition, whatever the
+# subject's own colours (a green fire is green).
+_COLOUR_WORDS = frozenset(
+    prompt_words(
+        "red orange yellow gold golden green emerald mint teal blue purple violet pink lavender "
+        "crimson scarlet amber turquoise cyan navy indigo magenta lime olive brown azure cobalt "
+        "lilac peach coral"
+    )
 )
 _DARK_WORDS = frozenset(
     {"night", "midnight", "dark", "space", "galaxy", "shadow", "noir", "storm", "cosmic", "void",
@@ -82,6 +93,11 @@ _COMPOSITION_GROUPS = {
     "rays": "sunburst light rays ray shine radiant glory dawn sunrise",
     "bokeh": "dream dreamy bokeh lights glow club bubbles firefly fireflies",
 }
+# Subjects that can fall over another scene: "forest fire" is fire over a forest.
+_OVERLAY_FAMILIES = ("fire", "rain")
+# Drawn when no word names a subject: never a random scene.
+_ABSTRACT = "abstract"
+_TITLE_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 # What each family looks like, for alt text.
 _FAMILY_NAMES = {
     "city": "city skyline",
@@ -99,11 +115,11 @@ _FAMILY_NAMES = {
     "grid": "retro grid",
     "rays": "sunburst",
     "bokeh": "bokeh lights",
+    "abstract": "abstract colour fields",
 }
 # Families whose subject has its own colours: their palettes stay in these hue ranges.
 _WARM_FAMILIES = {"fire": (0.0, 38.0), "desert": (18.0, 48.0)}
 _COMPOSITION_WORDS = _keyword_map(_COMPOSITION_GROUPS)
-_COMPOSITIONS = tuple(_COMPOSITION_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,7 @@ class _Palette:
     light: RGB
     deep: RGB
     dark: bool
+    named: bool = False  # a colour word chose the hue: subjects keep it
 
 
 def render_cover(
@@ -125,15 +142,21 @@ def render_cover(
     out: Output,
     thumb_out: Output,
     progress: ProgressFn | None = None,
+    *,
+    title: str | None = None,
 ) -> tuple[int, int]:
-    """Draw a COVER_SIZE square cover and a THUMB_SIZE thumbnail; returns (width, height)."""
+    """Draw a COVER_SIZE square cover (with the title set on it, if given) and a thumbnail."""
     report = Progress(progress)
     report(0)
-    rng, palette, composition = _choose(prompt, seed)
+    rng, palette, (composition, overlay) = _choose(prompt, seed)
     report(10)
     image = _DRAWERS[composition](palette, rng)
+    if overlay is not None:
+        _OVERLAYS[overlay](image, palette, rng)
     report(60)
     image = _finish(image, rng)
+    if title and title.strip():
+        _title(image, title.strip(), palette)
     report(80)
     write_output(out, _encode(image))
     report(90)
@@ -145,18 +168,23 @@ def render_cover(
 
 def describe_cover(prompt: str, seed: int) -> str:
     """A short description of the composition chosen for a prompt (for alt text)."""
-    _, palette, composition = _choose(prompt, seed)
+    _, palette, (composition, overlay) = _choose(prompt, seed)
     mood = "night" if palette.dark else "light"
-    return f"{_FAMILY_NAMES[composition].capitalize()} artwork in a {mood} palette"
+    subject = _FAMILY_NAMES[composition].capitalize()
+    if overlay is not None:
+        subject += f" with {_FAMILY_NAMES[overlay]}"
+    return f"{subject} artwork in a {mood} palette"
 
 
-def _choose(prompt: str, seed: int) -> tuple[np.random.Generator, _Palette, str]:
-    """The seeded generator, palette and composition for a prompt (rng ready for drawing)."""
+def _choose(
+    prompt: str, seed: int
+) -> tuple[np.random.Generator, _Palette, tuple[str, str | None]]:
+    """The seeded generator, palette and (scene, overlay) for a prompt (rng ready to draw)."""
     text = str(prompt or "")
     words = prompt_words(text)
     rng = seeded_rng("cover", " ".join(words) or text.strip(), seed)
-    composition = _composition(words, rng)
-    return rng, _palette(words, rng, _WARM_FAMILIES.get(composition)), composition
+    scene, overlay = _subjects(words)
+    return rng, _palette(words, rng, _WARM_FAMILIES.get(scene)), (scene, overlay)
 
 
 def _encode(image: Image.Image) -> bytes:
@@ -192,10 +220,15 @@ def _palette(
     subject (fire, desert) keeps both colours inside its warm range.
     """
     hues = [_HUES[w] for w in words if w in _HUES]
+    named = [_HUES[w] for w in words if w in _COLOUR_WORDS]
     hue = float(hues[0]) if hues else float(rng.uniform(0, 360))
     hue += float(rng.uniform(-25, 25))
     second = float(hues[1]) if len(hues) > 1 else hue + float(rng.choice([30, -30, 150, 180, 210]))
-    if warm is not None:
+    if named:
+        # A named colour leads; a second one, or a close neighbour, follows.
+        hue = named[0] + float(rng.uniform(-6, 6))
+        second = float(named[1]) if len(named) > 1 else hue + float(rng.choice([-20, 20]))
+    elif warm is not None:
         hue = float(rng.uniform(*warm))
         second = float(np.clip(hue + rng.uniform(-15, 15), *warm))
     dark = any(w in _DARK_WORDS for w in words) or (not hues and rng.random() < 0.3)
@@ -217,15 +250,31 @@ def _palette(
         accent, light_c = _hsv(hue + 18, sat, 1.0), _hsv(hue + 30, 0.2, 1.0)
     accent2 = _hsv(second + 180, sat * 0.9, 0.85 if not dark else 0.7)
     deep = _hsv(second, min(1.0, sat * 1.1), 0.12 if dark else 0.22)
-    return _Palette(top, bottom, accent, accent2, light_c, deep, dark)
+    if named:
+        accent2 = _hsv(second + 35, sat * 0.9, 0.85 if not dark else 0.7)
+    return _Palette(top, bottom, accent, accent2, light_c, deep, dark, bool(named))
 
 
-def _composition(words: list[str], rng: np.random.Generator) -> str:
-    """Pick the composition from keywords, else from the hash."""
+def _subjects(words: list[str]) -> tuple[str, str | None]:
+    """The scene and what falls over it, from every subject word of the prompt.
+
+    Each family scores one per word naming it; the best scene wins (ties go to the earlier
+    word). Fire or rain named beside another scene falls over it ("forest fire", "city rain").
+    No subject word at all gives the neutral abstract design.
+    """
+    scores: dict[str, int] = {}
     for word in words:
         if word in _COMPOSITION_WORDS:
-            return _COMPOSITION_WORDS[word]
-    return _COMPOSITIONS[int(rng.integers(len(_COMPOSITIONS)))]
+            family = _COMPOSITION_WORDS[word]
+            scores[family] = scores.get(family, 0) + 1
+    if not scores:
+        return _ABSTRACT, None
+    ranked = sorted(scores, key=lambda f: -scores[f])  # stable: earlier words first on ties
+    scenes = [f for f in ranked if f not in _OVERLAY_FAMILIES]
+    overlays = [f for f in ranked if f in _OVERLAY_FAMILIES]
+    if scenes and overlays:
+        return scenes[0], overlays[0]
+    return ranked[0], None
 
 
 # ---------------------------------------------------------------------------
@@ -799,7 +848,7 @@ def _draw_fire(p: _Palette, rng: np.random.Generator) -> Image.Image:
               (hue + 35, 0.4, 1.0, 0.38))
     centre = float(rng.uniform(0.4, 0.6)) * COVER_SIZE
     for layer_hue, sat, val, scale in layers:
-        color = _hsv(min(max(layer_hue, 0.0), 55.0), sat, val)
+        color = _hsv(layer_hue if p.named else min(max(layer_hue, 0.0), 55.0), sat, val)
         for _ in range(int(rng.integers(5, 9))):
             x = centre + float(rng.normal(0, 180 * scale))
             _flame(draw, rng, x, COVER_SIZE * 1.02, 160 * scale, 700 * scale, (*color, 215))
@@ -860,6 +909,103 @@ def _draw_rain(p: _Palette, rng: np.random.Generator) -> Image.Image:
     return image
 
 
+def _draw_abstract(p: _Palette, rng: np.random.Generator) -> Image.Image:
+    """A neutral design for prompts without a subject: soft colour fields and fine arcs."""
+    canvas = _gradient(p.top, p.bottom, float(rng.uniform(0.7, 1.4)))
+    for color, amount in ((p.accent, 0.55), (p.accent2, 0.45), (p.light, 0.3), (p.deep, -0.5)):
+        cx, cy = rng.uniform(0.15, 0.85, 2)
+        _glow(canvas, float(cx), float(cy), float(rng.uniform(0.2, 0.38)), color, amount)
+    image = _to_image(canvas)
+    draw = ImageDraw.Draw(image, "RGBA")
+    cx, cy = rng.uniform(0.3, 0.7, 2) * COVER_SIZE
+    for k in range(int(rng.integers(5, 10))):
+        r = (0.12 + 0.07 * k) * COVER_SIZE
+        start = float(rng.uniform(0, 360))
+        draw.arc((cx - r, cy - r, cx + r, cy + r), start, start + float(rng.uniform(60, 220)),
+                 fill=(*p.light, 120 - 8 * k), width=3)
+    return image
+
+
+def _overlay_fire(image: Image.Image, p: _Palette, rng: np.random.Generator) -> None:
+    """Flames rising from the foot of a scene, with a hot glow above them, drawn in place."""
+    draw = ImageDraw.Draw(image, "RGBA")
+    hue = colorsys.rgb_to_hsv(*(c / 255 for c in p.accent))[0] * 360 if p.named else 14.0
+    draw.rectangle((0, int(0.55 * COVER_SIZE), COVER_SIZE, COVER_SIZE),
+                   fill=(*_hsv(hue, 0.9, 0.5), 60))
+    for layer_hue, sat, val, scale in ((hue - 6, 0.95, 0.8, 1.0), (hue + 10, 1.0, 1.0, 0.75),
+                                       (hue + 30, 0.45, 1.0, 0.45)):
+        for _ in range(int(rng.integers(7, 12))):
+            x = float(rng.uniform(-0.05, 1.05)) * COVER_SIZE
+            _flame(draw, rng, x, COVER_SIZE * 1.02, 110 * scale, 520 * scale,
+                   (*_hsv(layer_hue, sat, val), 210))
+
+
+def _overlay_rain(image: Image.Image, p: _Palette, rng: np.random.Generator) -> None:
+    """A grey wash and slanting rain over a scene, drawn in place."""
+    draw = ImageDraw.Draw(image, "RGBA")
+    draw.rectangle((0, 0, COVER_SIZE, COVER_SIZE), fill=(*_blend(p.deep, (90, 100, 115), 0.5), 70))
+    slant = float(rng.uniform(-0.3, 0.3))
+    for _ in range(700):
+        x, y = float(rng.uniform(-100, COVER_SIZE + 100)), float(rng.uniform(0, COVER_SIZE))
+        length = float(rng.uniform(25, 70))
+        draw.line([(x, y), (x + slant * length, y + length)], fill=(*p.light, 90), width=2)
+
+
+def _title(image: Image.Image, title: str, p: _Palette) -> None:
+    """Set the title in bold type on a dark band across the foot of the cover, in place."""
+    font_size = 92
+    font = _font(font_size)
+    lines = _wrap(title, font)
+    while font_size > 36 and (len(lines) > 2 or any(_width(line, font) > 0.86 * COVER_SIZE
+                                                    for line in lines)):
+        font_size -= 8
+        font = _font(font_size)
+        lines = _wrap(title, font)
+    lines = lines[:2]
+    height = int(len(lines) * font_size * 1.2 + font_size * 0.9)
+    top = COVER_SIZE - height
+    band = Image.new("RGBA", (COVER_SIZE, height), (*_blend(p.deep, (0, 0, 0), 0.6), 170))
+    image.paste(band, (0, top), band)
+    draw = ImageDraw.Draw(image)
+    y = top + font_size * 0.45
+    for line in lines:
+        x = (COVER_SIZE - _width(line, font)) / 2
+        draw.text((x + 3, y + 3), line, font=font, fill=(0, 0, 0))
+        draw.text((x, y), line, font=font, fill=_blend(p.light, (255, 255, 255), 0.5))
+        y += font_size * 1.2
+
+
+@functools.cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans Bold (Debian's fonts-dejavu-core) at a size, or Pillow's own font."""
+    try:
+        return ImageFont.truetype(_TITLE_FONT, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def _width(text: str, font) -> float:
+    """Rendered width of a line of text in pixels."""
+    return float(font.getlength(text))
+
+
+def _wrap(title: str, font) -> list[str]:
+    """The title broken into lines that fit the cover's width at this font."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and _width(f"{lines[-1]} {word}", font) <= 0.86 * COVER_SIZE:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+_OVERLAYS: dict[str, Callable[[Image.Image, _Palette, np.random.Generator], None]] = {
+    "fire": _overlay_fire,
+    "rain": _overlay_rain,
+}
+
+
 _DRAWERS: dict[str, Callable[[_Palette, np.random.Generator], Image.Image]] = {
     "horizon": _draw_horizon,
     "waves": _draw_waves,
@@ -876,6 +1022,7 @@ _DRAWERS: dict[str, Callable[[_Palette, np.random.Generator], Image.Image]] = {
     "night sky": _draw_night_sky,
     "fire": _draw_fire,
     "rain": _draw_rain,
+    "abstract": _draw_abstract,
 }
 
 

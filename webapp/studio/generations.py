@@ -23,7 +23,7 @@ from .. import live, storage
 from ..config import settings
 from ..db import is_postgres, write_transaction
 from ..forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
-from ..generators import cover, music
+from ..generators import cover, music, voice
 from ..models import Generation, Media, User, utcnow
 from ..templating import filesize
 
@@ -72,13 +72,16 @@ class GenerationRequest:
     genre: str = DEFAULT_GENRE
     duration: int = DEFAULT_DURATION
     lyrics: str = ""
+    voice: str = ""  # "" for none, else one of voice.VOICE_IDS
+    cover_title: bool = False  # set the title on a cover
     request_id: str = ""
 
     def params(self, seed: int) -> dict:
         """The job's parameters as stored in generations.params."""
         if self.kind == "image":
-            return {"seed": seed}
-        return {"genre": self.genre, "duration": self.duration, "lyrics": self.lyrics, "seed": seed}
+            return {"seed": seed, "title": True} if self.cover_title else {"seed": seed}
+        return {"genre": self.genre, "duration": self.duration, "lyrics": self.lyrics,
+                "voice": self.voice, "seed": seed}
 
 
 @dataclass
@@ -111,6 +114,7 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         errors.add("prompt", f"Prompt must be at least {PROMPT_MIN} characters.")
     request = GenerationRequest(kind=kind if kind in KINDS else "music", prompt=prompt)
     request.request_id = _clean_request_id(form.get("request_id", ""), errors)
+    request.cover_title = form.get("cover_title", "") == "on"
     if request.kind == "music":
         genre = clean_choice(form, "genre", "Genre", music.GENRES, errors)
         request.genre = genre if genre in music.GENRES else DEFAULT_GENRE
@@ -121,6 +125,7 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         request.lyrics = clean_text(
             form, "lyrics", "Lyrics", errors, max_length=LYRICS_MAX, multiline=True
         )
+        request.voice = _clean_voice(form, errors)
     else:
         # Track settings do not apply to a cover; keep them only to re-show the form.
         genre = form.get("genre", "")
@@ -131,7 +136,22 @@ def parse_request(form) -> tuple[GenerationRequest, FormErrors]:
         lyrics = form.get("lyrics", "")
         if not has_control_characters(lyrics, multiline=True):
             request.lyrics = lyrics[:LYRICS_MAX]
+        request.voice = form.get("voice", "") if form.get("voice", "") in voice_choices() else ""
     return request, errors
+
+
+def voice_choices() -> dict[str, str]:
+    """The Voice menu: "" for none (instrumental), then each voice this server can sing with."""
+    return {"": "None (instrumental)", **{v.id: v.label for v in voice.available_voices()}}
+
+
+def _clean_voice(form, errors: FormErrors) -> str:
+    """The chosen voice id ("" for none), or a form error for one this server does not offer."""
+    chosen = form.get("voice", "")
+    if chosen not in voice_choices():
+        errors.add("voice", "Choose one of the voices listed, or none.")
+        return ""
+    return chosen
 
 
 def _clean_request_id(raw: str, errors: FormErrors) -> str:

@@ -42,6 +42,7 @@ def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
         "genres": music.GENRES,
         "min_duration": music.MIN_DURATION,
         "max_duration": music.MAX_DURATION,
+        "voices": generations.voice_choices(),
     }
 
 

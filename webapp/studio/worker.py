@@ -381,11 +381,13 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
                     measured["duration"] = music.render_plan(
                         plan, audio, progress, waveform_out=waveform,
                         title=generations.title_from_prompt(held.prompt), artist=held.username,
+                        lyrics=params.get("lyrics", ""), voice_id=params.get("voice") or None,
                     )
                     return
                 measured["duration"] = music.render_track_with_waveform(
                     held.prompt, genre, duration, seed, audio, waveform, progress,
                     title=generations.title_from_prompt(held.prompt), artist=held.username,
+                    lyrics=params.get("lyrics", ""), voice_id=params.get("voice") or None,
                 )
 
             storage.write_atomically(preview_file, write_waveform)
@@ -395,6 +397,7 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
             "genre": genre,
             "requested_duration": duration,
             "lyrics": params.get("lyrics", ""),
+            "voice": params.get("voice") or "",
             "seed": seed,
             "plan": plan.describe(),
         }
@@ -408,7 +411,9 @@ def render(held: Claim, progress: Callable[[int], None] | None = None) -> Output
 
         def write_thumb(thumb) -> None:
             """The thumbnail, written while the cover is encoded."""
-            measured["size"] = cover.render_cover(held.prompt, seed, image, thumb, progress)
+            title = generations.title_from_prompt(held.prompt) if params.get("title") else None
+            measured["size"] = cover.render_cover(held.prompt, seed, image, thumb, progress,
+                                                  title=title)
 
         storage.write_atomically(preview_file, write_thumb)
 

@@ -6,9 +6,8 @@ encoding (MP3 with tags) and waveform; track runs them in turn. variations makes
 variation or an extension of a track's plan.
 
 For a singing voice: lead_melody(plan) and song_sections(plan) give what to sing and
-where; synthesize/render_track(..., lyrics=..., singer=...) mix the singer's mono stem in
-as the lead (mixing.add_vocal). The default singer is webapp.generators.voice.sing when
-that package exists.
+where; synthesize/render_track(..., lyrics=..., voice_id=...) have webapp.generators.voice
+sing the lyrics and mix its mono stem in as the lead.
 """
 
 from .arrangement import SAMPLE_RATE, MelodyNote, SectionTime
@@ -24,9 +23,7 @@ from .plan import (
     plan_track,
 )
 from .track import (
-    Singer,
     default_renderer,
-    default_singer,
     lead_melody,
     render_plan,
     render_track,
@@ -53,10 +50,8 @@ __all__ = [
     "FallbackRenderer",
     "MelodyNote",
     "SectionTime",
-    "Singer",
     "TrackPlan",
     "default_renderer",
-    "default_singer",
     "encode_mp3",
     "extend",
     "lead_melody",

@@ -2,7 +2,7 @@
 
 Width comes from panning only (no delay widening), so a mono fold-down keeps its level;
 the reverb send is high-passed so the low end stays dry. An optional vocal stem comes in
-at one place, add_vocal: it takes the lead, with its own reverb, and ducks the band.
+through webapp.generators.voice: it ducks the band and takes the lead with its own reverb.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, sosfilt
 
+from .. import voice
 from . import vocabulary as v
 from .arrangement import KICK, SAMPLE_RATE, Score
 from .mastering import high_shelf
@@ -34,11 +35,6 @@ _STEM_SIDE = {"drums": 0.6, "bass": 0.0}
 # The glue compressor: RMS over 30 ms blocks, threshold under the loud passages.
 _GLUE_BLOCK = int(0.03 * SAMPLE_RATE)
 _GLUE_HEADROOM_DB = 6.0
-# The vocal: level against the lead part, its reverb, and how far it ducks the band.
-_VOCAL_LEVEL_DB = -16.5
-_VOCAL_SEND = 0.18
-_VOCAL_DUCK_DB = 3.0
-_VOCAL_GUIDE_DB = -9.0
 
 
 @dataclass(frozen=True)
@@ -72,24 +68,17 @@ def box(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def mix(
-    stems: dict[str, np.ndarray],
-    plan: TrackPlan,
-    score: Score,
-    rng: np.random.Generator,
+    stems: dict[str, np.ndarray], plan: TrackPlan, score: Score, rng: np.random.Generator,
     vocal: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Mix (n, 2) stems into a (2, n) float32 stereo bus; stems are consumed to save memory.
-
-    vocal, a mono float32 stem at SAMPLE_RATE, is sung over the band as its lead.
-    """
+    """Mix (n, 2) stems and an optional mono vocal (the lead) into a (2, n) float32 bus."""
     style = v.STYLES[plan.style]
     length = score.length
     stereo = np.zeros((2, length), dtype=np.float32)
     send = np.zeros(length, dtype=np.float32)
     ducking = _ducking(score) if style.pump and plan.drums else None
     offsets = dict(plan.mix)
-    if vocal is not None:
-        offsets["lead"] = offsets.get("lead", 0.0) + _VOCAL_GUIDE_DB
+    sung = voice.vocal_envelope(vocal, SAMPLE_RATE) if vocal is not None else None
     for part in list(stems):
         stem = stems.pop(part).T
         cfg = _PART_MIX[part]
@@ -102,6 +91,8 @@ def mix(
         if ducking is not None and part in ("bass", "chords", "counter"):
             stem *= ducking
         _narrow(stem, _STEM_SIDE.get(part, 0.35))
+        if sung is not None:
+            voice.duck(stem, sung, part)
         left, right = np.cos((cfg.pan + 1) * np.pi / 4), np.sin((cfg.pan + 1) * np.pi / 4)
         stereo[0] += stem[0] * np.float32(left * np.sqrt(2))
         stereo[1] += stem[1] * np.float32(right * np.sqrt(2))
@@ -117,10 +108,10 @@ def mix(
     shape = section_gain(score)
     stereo *= shape
     send *= shape
-    if vocal is not None:
-        add_vocal(stereo, send, vocal)
     send = sosfilt(_REVERB_HIGHPASS, send).astype(np.float32)
     _add_reverb(stereo, send, style.room, style.reverb, rng)
+    if vocal is not None:
+        voice.add_vocal(stereo, vocal, SAMPLE_RATE)
     if style.vinyl:
         _vinyl(stereo, rng)
     return stereo
@@ -133,27 +124,6 @@ def _narrow(stem: np.ndarray, side: float) -> None:
     stem -= mid
     stem *= np.float32(side)
     stem += mid
-
-
-def add_vocal(stereo: np.ndarray, send: np.ndarray, vocal: np.ndarray) -> None:
-    """Sing a mono vocal stem over the band in place: centred, reverb sent, band ducked.
-
-    The band dips by up to _VOCAL_DUCK_DB wherever the voice sounds (a smoothed envelope),
-    so the words sit on top without the vocal having to be loud.
-    """
-    length = stereo.shape[1]
-    voice = np.zeros(length, dtype=np.float32)
-    voice[: min(length, vocal.size)] = np.asarray(vocal, dtype=np.float32)[:length]
-    loud = float(np.sqrt(np.mean(voice.astype(np.float64) ** 2)))
-    if loud < 1e-7:
-        return
-    band = float(np.sqrt(np.mean(stereo.astype(np.float64) ** 2)))
-    voice *= np.float32(max(band, 1e-4) * 10 ** ((_VOCAL_LEVEL_DB + 18.5) / 20) / loud)
-    envelope = uniform_filter1d(np.abs(voice), int(0.15 * SAMPLE_RATE))
-    envelope /= max(float(envelope.max()), 1e-9)
-    stereo *= (1.0 - (1.0 - 10 ** (-_VOCAL_DUCK_DB / 20)) * envelope).astype(np.float32)
-    stereo += voice
-    send += voice * np.float32(_VOCAL_SEND)
 
 
 def section_gain(score: Score) -> np.ndarray:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
 
+from .. import voice
 from ..common import Output, Progress, ProgressFn, write_output
 from . import soundfont
 from . import vocabulary as v
@@ -23,8 +23,6 @@ from .waveform import render_waveform
 
 log = logging.getLogger(__name__)
 _RENDERER_LOCK = threading.Lock()
-# A singer: (lead melody notes, lyrics, sample rate) -> mono float32 vocal stem (or None).
-Singer = Callable[[Sequence[MelodyNote], str, int], "np.ndarray | None"]
 
 
 class Renderer(Protocol):
@@ -73,36 +71,16 @@ def song_sections(plan: TrackPlan) -> tuple[SectionTime, ...]:
     return score_of(plan).section_times()
 
 
-@functools.cache
-def default_singer() -> Singer | None:
-    """The voice engine's sing function, or None (and the log says why) when it is missing."""
-    try:
-        from ..voice import sing  # type: ignore[attr-defined]
-    except ImportError as error:
-        log.info("No singing voice available (%s): lyrics stay unsung.", error)
-        return None
-    return sing
-
-
 def synthesize(
-    plan: TrackPlan,
-    progress: ProgressFn | None = None,
-    renderer: Renderer | None = None,
-    *,
-    lyrics: str | None = None,
-    singer: Singer | None = None,
+    plan: TrackPlan, progress: ProgressFn | None = None, renderer: Renderer | None = None,
+    *, lyrics: str = "", voice_id: str | None = None,
 ) -> np.ndarray:
-    """Render a plan to mastered float32 stereo samples (frames x 2) at SAMPLE_RATE.
-
-    With lyrics and a singer (default_singer() when none is given), the singer's vocal
-    stem is mixed in as the lead; without either the track is the instrumental.
-    """
+    """Render a plan (and its lyrics, sung by voice_id if given) to mastered float32 stereo."""
     report = Progress(progress)
     report(0)
     n_samples = int(plan.duration * SAMPLE_RATE)
     rng = np.random.default_rng(plan.seed)
     score = compose(plan, rng, n_samples)
-    vocal = _sing(score, lyrics, singer)
     report(5)
     renderer = renderer or default_renderer()
     stems: dict[str, np.ndarray] = {}
@@ -113,6 +91,8 @@ def synthesize(
             program = None if drums else getattr(plan, part)
             stems[part] = renderer.render(notes, program, plan.kit if drums else None, n_samples)
         report(5 + 65 * (index + 1) / len(PARTS))
+    vocal = voice.sing_score(score, SAMPLE_RATE, lyrics, voice_id, plan.seed) if (
+        lyrics.strip() and voice_id) else None
     stereo = mix(stems, plan, score, rng, vocal)
     report(85)
     out = master(stereo, plan.duration, plan.tilt_db, v.STYLES[plan.style].ending)
@@ -120,40 +100,26 @@ def synthesize(
     return out
 
 
-def _sing(score: Score, lyrics: str | None, singer: Singer | None) -> np.ndarray | None:
-    """The vocal stem for lyrics on the score's lead melody, or None for an instrumental."""
-    if not (lyrics or "").strip():
-        return None
-    singer = singer or default_singer()
-    if singer is None:
-        return None
-    vocal = singer(score.lead_melody(), lyrics or "", SAMPLE_RATE)
-    if vocal is None or not np.asarray(vocal).size:
-        log.warning("The singer returned no audio: the track stays instrumental.")
-        return None
-    return np.asarray(vocal, dtype=np.float32).reshape(-1)
-
-
 def render_track(
     prompt: str, genre: str, duration: int, seed: int, out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
-    waveform_out: Output | None = None, lyrics: str | None = None, singer: Singer | None = None,
+    waveform_out: Output | None = None, lyrics: str = "", voice_id: str | None = None,
 ) -> float:
     """Compose, synthesize and write a tagged MP3, and its waveform if asked; returns seconds."""
     return render_plan(
         plan_track(prompt, genre, duration, seed), out, progress, title=title, artist=artist,
-        waveform_out=waveform_out, lyrics=lyrics, singer=singer,
+        waveform_out=waveform_out, lyrics=lyrics, voice_id=voice_id,
     )
 
 
 def render_plan(
     plan: TrackPlan, out: Output, progress: ProgressFn | None = None, *,
     title: str | None = None, artist: str | None = None, waveform_out: Output | None = None,
-    lyrics: str | None = None, singer: Singer | None = None,
+    lyrics: str = "", voice_id: str | None = None,
 ) -> float:
     """Synthesize a plan (an original, a variation or an extension) into a tagged MP3."""
     report = Progress(progress)
-    samples = synthesize(plan, report.sub(0, 40), lyrics=lyrics, singer=singer)
+    samples = synthesize(plan, report.sub(0, 40), lyrics=lyrics, voice_id=voice_id)
     encoding_from = 40
     if waveform_out is not None:
         render_waveform(samples, waveform_out)
@@ -165,10 +131,10 @@ def render_plan(
 def render_track_with_waveform(
     prompt: str, genre: str, duration: int, seed: int, audio_out: Output, waveform_out: Output,
     progress: ProgressFn | None = None, *, title: str | None = None, artist: str | None = None,
-    lyrics: str | None = None, singer: Singer | None = None,
+    lyrics: str = "", voice_id: str | None = None,
 ) -> float:
     """Synthesize once and write both the tagged MP3 and its waveform PNG; returns seconds."""
     return render_track(
         prompt, genre, duration, seed, audio_out, progress,
-        title=title, artist=artist, waveform_out=waveform_out, lyrics=lyrics, singer=singer,
+        title=title, artist=artist, waveform_out=waveform_out, lyrics=lyrics, voice_id=voice_id,
     )
