@@ -144,7 +144,7 @@ def test_without_the_engine_the_track_is_instrumental_and_the_log_says_why(
 
 
 @pytest.fixture
-def alice(client, auth) -> int:
+def alice_id(client, auth) -> int:
     """Alice, signed in on `client`."""
     assert auth.signup("alice").status_code == 303
     return user_id_of(client.application, "alice")
@@ -159,7 +159,7 @@ def _form(client, **fields) -> dict:
 
 
 @needs_engine
-def test_the_studio_offers_each_voice_labelled_synthetic_and_stores_the_choice(client, alice):
+def test_the_studio_offers_each_voice_labelled_synthetic_and_stores_the_choice(client, alice_id):
     """None plus each voice; the chosen one is stored with the job and sung by the worker."""
     page = BeautifulSoup(client.get("/studio").data, "html.parser")
     options = page.select("#voice option")
@@ -177,7 +177,7 @@ def test_the_studio_offers_each_voice_labelled_synthetic_and_stores_the_choice(c
     assert media.details["voice"] == "espeak-low"
 
 
-def test_an_unknown_voice_is_refused_and_nothing_is_stored(client, alice):
+def test_an_unknown_voice_is_refused_and_nothing_is_stored(client, alice_id):
     """A voice not on the menu: 422 with a message by the field, no job."""
     form = _form(client, lyrics="la la", voice="robot-9000")
     response = client.post("/generations", data=form)
