@@ -37,7 +37,7 @@ REPORT_ONE_SUBJECT = (
     "(CASE WHEN release_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN person_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 
@@ -422,7 +422,7 @@ class Report(Base):
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int | None] = mapped_column(
+    person_id: Mapped[int | None] = mapped_column(  # a reported profile
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     reason: Mapped[str] = mapped_column(String(500), default="")
@@ -433,7 +433,7 @@ class Report(Base):
         UniqueConstraint("reporter_id", "release_id"),
         UniqueConstraint("reporter_id", "post_id"),
         UniqueConstraint("reporter_id", "comment_id"),
-        UniqueConstraint("reporter_id", "user_id"),
+        UniqueConstraint("reporter_id", "person_id"),
         CheckConstraint(REPORT_ONE_SUBJECT, name="one_subject"),
         Index("ix_reports_resolved_at_id", "resolved_at", "id"),
         AUTOINCREMENT,

@@ -10,7 +10,7 @@ from functools import lru_cache
 from limits import RateLimitItem, parse
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -119,13 +119,12 @@ def charge(
         raise Throttled(wait, message)
 
 
-def spent(db: Session, limit: str, *identifiers: str) -> int:
-    """0 if one more hit would be allowed, else seconds until it is; counts nothing."""
-    item = rate(limit)
-    limiter = FixedWindowRateLimiter(DatabaseStorage(db))
-    if limiter.test(item, *identifiers):
-        return 0
-    return seconds_left(limiter, item, identifiers)
+def refund(db: Session, limit: str, *identifiers: str) -> None:
+    """Give back one hit of the current window: the attempt turned out not to count."""
+    key = rate(limit).key_for(*identifiers)
+    db.execute(update(RateLimit).where(
+        RateLimit.key == key, RateLimit.hits > 0, RateLimit.expires_at > time.time()
+    ).values(hits=RateLimit.hits - 1))
 
 
 def seconds_left(limiter: FixedWindowRateLimiter, item: RateLimitItem, identifiers) -> int:

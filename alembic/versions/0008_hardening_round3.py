@@ -29,13 +29,14 @@ NEW_INDEXES = {
 }
 # Rebuilt with AUTOINCREMENT on SQLite (reports are rebuilt on their own, below).
 AUTOINCREMENT_TABLES = ("media", "generations", "releases", "posts", "comments", "notifications")
-REPORT_SUBJECTS = {"release": "releases", "post": "posts", "comment": "comments",
-                   "user": "users"}
+# Kind of subject → (its table, the report column naming it).
+REPORT_SUBJECTS = {"release": ("releases", "release_id"), "post": ("posts", "post_id"),
+                   "comment": ("comments", "comment_id"), "user": ("users", "person_id")}
 REPORT_ONE_SUBJECT = (
     "(CASE WHEN release_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN person_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 # As created by 0007: the triggers go with the table when SQLite rebuilds it.
@@ -94,20 +95,19 @@ def upgrade() -> None:
 def _reports_by_foreign_key() -> None:
     """Give each report a foreign key to its subject; reports of vanished subjects go."""
     with op.batch_alter_table("reports") as batch:
-        for kind in REPORT_SUBJECTS:
-            batch.add_column(sa.Column(f"{kind}_id", sa.Integer(), nullable=True))
-    for kind, table in REPORT_SUBJECTS.items():
+        for _, column in REPORT_SUBJECTS.values():
+            batch.add_column(sa.Column(column, sa.Integer(), nullable=True))
+    for kind, (table, column) in REPORT_SUBJECTS.items():
         op.execute(
-            f"UPDATE reports SET {kind}_id = subject_id WHERE kind = '{kind}' "
+            f"UPDATE reports SET {column} = subject_id WHERE kind = '{kind}' "
             f"AND subject_id IN (SELECT id FROM {table})"
         )
     op.execute("DELETE FROM reports WHERE release_id IS NULL AND post_id IS NULL "
-                "AND comment_id IS NULL AND user_id IS NULL")
+                "AND comment_id IS NULL AND person_id IS NULL")
     with op.batch_alter_table("reports", **_rebuild(True)) as batch:
         batch.drop_constraint("uq_reports_reporter_id_kind_subject_id", type_="unique")
         batch.drop_column("subject_id")
-        for kind, table in REPORT_SUBJECTS.items():
-            column = f"{kind}_id"
+        for table, column in REPORT_SUBJECTS.values():
             batch.create_foreign_key(
                 batch.f(f"fk_reports_{column}_{table}"), table, [column], ["id"],
                 ondelete="CASCADE",
@@ -123,11 +123,10 @@ def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("reports") as batch:
         batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
-    op.execute("UPDATE reports SET subject_id = COALESCE(release_id, post_id, comment_id, user_id)")
+    op.execute("UPDATE reports SET subject_id = COALESCE(release_id, post_id, comment_id, person_id)")
     with op.batch_alter_table("reports", **_rebuild(False)) as batch:
         batch.drop_constraint("one_subject", type_="check")
-        for kind, table in REPORT_SUBJECTS.items():
-            column = f"{kind}_id"
+        for table, column in REPORT_SUBJECTS.values():
             batch.drop_constraint(f"uq_reports_reporter_id_{column}", type_="unique")
             batch.drop_index(f"ix_reports_{column}")
             batch.drop_constraint(f"fk_reports_{column}_{table}", type_="foreignkey")

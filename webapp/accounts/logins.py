@@ -90,8 +90,6 @@ def authenticate(
         user = db.scalar(select(User).where(User.username_key == key)) if key else None
         stored = user.password_hash if user else None
     if not passwords.verify_password(stored, password):
-        with write_transaction(db):
-            _count_failure_from(db, client)
         return LoginResult(error=BAD_CREDENTIALS)
     new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with write_transaction(db):
@@ -101,6 +99,7 @@ def authenticate(
                 .values(password_hash=new_hash).execution_options(synchronize_session=False)
             )
         db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
+        _refund_password_check(db, client)
     return LoginResult(user=user)
 
 
@@ -118,22 +117,22 @@ def check_current_password(
     if passwords.verify_password(stored, password):
         with write_transaction(db):
             db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
+            _refund_password_check(db, client)
         return None
-    with write_transaction(db):
-        _count_failure_from(db, client)
     return "Current password is incorrect."
 
 
 def _spend_password_check(db: Session, client: str | None) -> None:
-    """Refuse a client whose wrong passwords spent its limit; count one check for everyone.
+    """Count one password check for the client and for everyone; Throttled past either limit.
 
-    Only failures count per client (`_count_failure_from`): a shared network's people
-    logging in with the right password never lock each other out.
+    Counted before the check, so parallel guesses cannot all slip through; a right password
+    gives the client's count back (`_refund_password_check`), so people on one network
+    logging in correctly never lock each other out.
     """
     if client is LOCAL:
         return
     limits = settings()
-    if wait := ratelimits.spent(db, limits.limit_password_checks_per_client, "passwords", client):
+    if wait := ratelimits.spend(db, limits.limit_password_checks_per_client, "passwords", client):
         db.commit()
         raise Throttled(wait, "Too many password attempts from your network.")
     if wait := ratelimits.spend(db, limits.limit_password_checks_global, "passwords"):
@@ -141,10 +140,10 @@ def _spend_password_check(db: Session, client: str | None) -> None:
         raise Throttled(wait, "Too many password attempts right now.")
 
 
-def _count_failure_from(db: Session, client: str | None) -> None:
-    """Count one wrong password against the client's limit (the caller commits)."""
+def _refund_password_check(db: Session, client: str | None) -> None:
+    """A right password: the client's check does not count against its network."""
     if client is not LOCAL:
-        ratelimits.spend(db, settings().limit_password_checks_per_client, "passwords", client)
+        ratelimits.refund(db, settings().limit_password_checks_per_client, "passwords", client)
 
 
 def _throttle_key(username_key: str, client: str | None) -> str:

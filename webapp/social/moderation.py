@@ -19,9 +19,9 @@ REASON_MAX = 500
 MODELS = {"release": Release, "post": Post, "comment": Comment}
 # The report column that holds each kind of subject (a foreign key, never a bare id).
 SUBJECT_COLUMNS = {"release": Report.release_id, "post": Report.post_id,
-                   "comment": Report.comment_id, "user": Report.user_id}
+                   "comment": Report.comment_id, "user": Report.person_id}
 SUBJECT_ID = func.coalesce(Report.release_id, Report.post_id, Report.comment_id,
-                             Report.user_id)
+                             Report.person_id)
 # What a report can say it is about; "other" needs the details filled in.
 REPORT_REASONS = {
     "spam": "Spam or advertising",
