@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import PlayEvent, Release, UTCDateTime, utcnow
+from ..visibility import release_public
 
 
 def listener_key(user_id: int | None, anonymous_key: str | None) -> str | None:
@@ -25,7 +26,7 @@ def record_play(
     db: Session, release_id: int, listener: str, user_id: int | None,
     at: datetime | None = None,
 ) -> bool:
-    """Count one play of a published release unless it is the owner's or already counted
+    """Count one play of a public release unless it is the owner's or already counted
     this hour; commits and says whether it counted.
 
     One INSERT … SELECT … ON CONFLICT DO NOTHING decides (the unique key settles races, and
@@ -38,7 +39,7 @@ def record_play(
         literal(listener),
         literal(hour_bucket(moment)),
         literal(moment, UTCDateTime),
-    ).where(Release.id == release_id, Release.published.is_(True))
+    ).where(Release.id == release_id, release_public())
     if user_id is not None:
         eligible = eligible.where(Release.user_id != user_id)
     statement = _insert(db).from_select(

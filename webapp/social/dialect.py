@@ -1,12 +1,14 @@
 """Writes that settle races on either database: the unique keys decide, never a read."""
 
-from sqlalchemy import literal
+from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from ..db import finish_transaction
+from ..db import begin_write, finish_transaction, is_postgres
+from ..models import User
+from ..visibility import blocked_between
 
 
 def start_writing(db: Session) -> None:
@@ -31,3 +33,22 @@ def insert_or_ignore(db: Session, model, **values) -> bool:
         db.rollback()
         raise NotFound() from error
     return inserted is not None
+
+
+def blocked_for_writing(db: Session, actor_id: int, other_id: int) -> bool:
+    """Whether a block stands between two people, read in the transaction (begun here) that
+    then writes.
+
+    On PostgreSQL both people's rows are locked first (in id order, as `set_block` does), so
+    a block and a comment, like or follow between the same two people run one after the
+    other; on SQLite the transaction begins IMMEDIATE, holding the write lock already.
+    """
+    begin_write(db)
+    if actor_id == other_id:
+        return False
+    if is_postgres(db):
+        db.execute(
+            select(User.id).where(User.id.in_((actor_id, other_id))).order_by(User.id)
+            .with_for_update(key_share=True)
+        ).all()
+    return bool(db.scalar(select(blocked_between(actor_id, other_id))))

@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -11,7 +11,7 @@ from .. import live
 from ..config import settings
 from ..models import Block, Follow, User, utcnow
 from . import notifications
-from .dialect import insert_or_ignore, start_writing
+from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 MAX_PAGE = 10_000
 
@@ -39,14 +39,6 @@ class People:
     has_next: bool
 
 
-def blocked_between(db: Session, one: int, other: int) -> bool:
-    """Whether either person blocked the other."""
-    return bool(db.scalar(select(exists().where(or_(
-        (Block.blocker_id == one) & (Block.blocked_id == other),
-        (Block.blocker_id == other) & (Block.blocked_id == one),
-    )))))
-
-
 def set_follow(db: Session, follower: User, followed_id: int, following: bool) -> tuple[User, str]:
     """Follow or unfollow someone; commits. Returns the person and an error message ("" if none).
 
@@ -58,9 +50,10 @@ def set_follow(db: Session, follower: User, followed_id: int, following: bool) -
     if followed.id == follower.id:
         return followed, "You can't follow yourself."
     if following:
-        if blocked_between(db, follower.id, followed.id):
-            return followed, f"You can't follow {followed.username}."
         start_writing(db)
+        if blocked_for_writing(db, follower.id, followed.id):
+            db.rollback()
+            return followed, f"You can't follow {followed.username}."
         changed = insert_or_ignore(db, Follow, follower_id=follower.id,
                                    followed_id=followed.id, created_at=utcnow())
         if changed:

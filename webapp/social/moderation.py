@@ -11,7 +11,7 @@ from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..profiles.usernames import username_key
 from . import subjects
-from .dialect import insert_or_ignore, start_writing
+from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 REPORT_KINDS = ("release", "post", "comment")
 REASON_MAX = 500
@@ -37,7 +37,7 @@ def report(db: Session, reporter: User, kind: str, subject_id: int, reason) -> F
                       multiline=True)
     if kind not in REPORT_KINDS:
         raise NotFound()
-    subjects.visible(db, kind, subject_id)
+    subjects.visible(db, kind, subject_id, reporter.id)
     if errors:
         return errors
     start_writing(db)
@@ -143,6 +143,8 @@ def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tu
     if blocked.id == blocker.id:
         return blocked, "You can't block yourself."
     start_writing(db)
+    # Takes both rows' locks, so a comment, like or follow racing this block waits for it.
+    blocked_for_writing(db, blocker.id, blocked.id)
     if blocking:
         if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
                             created_at=utcnow()):
@@ -158,8 +160,3 @@ def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tu
         ))
     db.commit()
     return blocked, ""
-
-
-def blocked_by(viewer_id: int):
-    """A subquery of the ids the viewer blocked (their comments disappear for the viewer)."""
-    return select(Block.blocked_id).where(Block.blocker_id == viewer_id)
