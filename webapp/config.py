@@ -96,6 +96,9 @@ def default_config(instance_path: str) -> dict:
         # The site's public origin for links other sites keep (OpenGraph, oEmbed); empty:
         # the origin the request came to.
         "PUBLIC_URL": "",
+        # Host names requests may be addressed to (JSON list or commas); empty: PUBLIC_URL's
+        # host, else only this machine's names (LOCAL_HOSTS). Any other Host is a 400.
+        "ALLOWED_HOSTS": [],
         "OTHER_RELEASES_LIMIT": 6,
         "PEOPLE_PAGE_SIZE": 50,
         "NOTIFICATIONS_PAGE_SIZE": 30,
@@ -158,6 +161,7 @@ class Settings:
     library_render_cache: int
     feed_page_size: int
     public_url: str
+    allowed_hosts: list
     other_releases_limit: int
     people_page_size: int
     notifications_page_size: int
@@ -178,6 +182,10 @@ class Settings:
 
 def _convert(raw, kind):
     """One config value as the type its Settings field declares."""
+    if kind is list:
+        if isinstance(raw, str):
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return list(raw or ())
     if kind is bool:
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
     if kind is timedelta:

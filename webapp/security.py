@@ -1,5 +1,7 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -54,8 +56,26 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
+# With neither PUBLIC_URL nor ALLOWED_HOSTS, only this machine's own names are served.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(config) -> list[str]:
+    """The host names requests may name: ALLOWED_HOSTS and Flask's TRUSTED_HOSTS, PUBLIC_URL's
+    host, or (none of them set) LOCAL_HOSTS."""
+    settings = config.settings
+    hosts = list(settings.allowed_hosts) + list(config.get("TRUSTED_HOSTS") or ())
+    public_host = urlsplit(settings.public_url).hostname if settings.public_url else None
+    if public_host:
+        hosts.append(public_host)
+    return list(dict.fromkeys(hosts)) or list(LOCAL_HOSTS)
+
+
 def init_app(app: Flask) -> None:
-    """Install proxy trust, CSRF, the header hook, the input guard and the error handlers."""
+    """Install host and proxy trust, CSRF, the header hook, the input guard and the error
+    handlers."""
+    # Flask refuses any other Host (400) before routing, so no URL is built from one.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     hops = app.config.settings.trust_proxy_hops
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

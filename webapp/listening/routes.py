@@ -19,7 +19,7 @@ from flask_login import current_user
 from .. import db, security
 from ..access import public
 from ..publishing import content
-from ..templating import absolute_url
+from ..templating import absolute_url, public_origin
 from . import plays
 
 bp = Blueprint("listening", __name__)
@@ -55,7 +55,7 @@ def oembed():
         abort(501)
     target = urlsplit(request.args.get("url", ""))
     match = RELEASE_PATH.match(target.path)
-    if match is None or int(match.group(1)) > 2_147_483_647:
+    if not _our_origin(target) or match is None or int(match.group(1)) > 2_147_483_647:
         abort(404)
     release, author = content.visible_release(db.session(), int(match.group(1)), None)
     width = _bounded(request.args.get("maxwidth"), EMBED_WIDTH)
@@ -81,6 +81,12 @@ def oembed():
         "width": width,
         "height": height,
     })
+
+
+def _our_origin(target) -> bool:
+    """Whether a URL is on this site's public origin (its scheme may be http or https)."""
+    ours = urlsplit(public_origin())
+    return target.scheme in ("http", "https") and target.netloc.lower() == ours.netloc.lower()
 
 
 def _bounded(raw: str | None, default: int) -> int:
