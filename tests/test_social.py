@@ -336,8 +336,9 @@ def test_admins_hide_comments_and_posts(app, studio):
 # ---------------------------------------------------------------- notifications
 
 
-def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, studio):
-    """Bob likes and follows: Alice's nav says 2; the page lists both, marks read; count gone."""
+def test_the_nav_count_mark_all_read_and_the_fragment_304(app, studio):
+    """Bob likes, follows, comments: Alice's nav says 3; the page lists them and changes
+    nothing; "Mark all read" (a POST) does; the count is gone."""
     alice, bob = studio["alice"], studio["bob"]
     nav = soup(alice.get("/library")).find(id="nav-notifications")
     assert nav.find("a").get_text(" ", strip=True) == "Notifications"
@@ -354,6 +355,15 @@ def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, studio):
     assert any("bob liked your release “Night Drive”" in text for text in items)
     assert any("bob started following you" in text for text in items)
     assert any("bob commented on “Night Drive”" in text and "“nice”" in text for text in items)
+    listing = page.find(id="notification-list")
+    assert alice.get(listing["hx-get"], headers=HX).status_code == 200
+    assert unread(app, studio["alice_id"]) == 3, "reading (page or fragment) changes nothing"
+    assert rows(app, Notification, Notification.read_at.is_(None)) == 3
+    form = page.find("form", action="/notifications/read")
+    assert form.find("button").get_text(strip=True) == "Mark all read"
+    read = alice.post("/notifications/read", data={"page": "1"}, headers=HX)
+    assert read.status_code == 200 and "notifications-changed" in triggers(read)
+    assert soup(read).find(id="notification-list").find(class_="unread") is None
     assert unread(app, studio["alice_id"]) == 0
     assert rows(app, Notification, Notification.read_at.is_(None)) == 0
     after = soup(alice.get("/explore")).find(id="nav-notifications")
