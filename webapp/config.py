@@ -100,6 +100,8 @@ def default_config(instance_path: str) -> dict:
         # host, else only this machine's names (LOCAL_HOSTS). Any other Host is a 400.
         "ALLOWED_HOSTS": [],
         "OTHER_RELEASES_LIMIT": 6,
+        # Anonymous plays that count per track, hour and network (address or IPv6 /64).
+        "PLAYS_ANONYMOUS_PER_NETWORK": 3,
         "PEOPLE_PAGE_SIZE": 50,
         "NOTIFICATIONS_PAGE_SIZE": 30,
         "COMMENTS_PAGE_SIZE": 20,
@@ -163,6 +165,7 @@ class Settings:
     public_url: str
     allowed_hosts: list
     other_releases_limit: int
+    plays_anonymous_per_network: int
     people_page_size: int
     notifications_page_size: int
     comments_page_size: int

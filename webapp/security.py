@@ -6,7 +6,7 @@ from flask import Flask, abort, current_app, g, has_request_context, render_temp
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
@@ -56,6 +56,7 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
+UNTRUSTED_HOST_MESSAGE = "This site does not answer for that host name.\n"
 # With neither PUBLIC_URL nor ALLOWED_HOSTS, only this machine's own names are served.
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
@@ -216,6 +217,10 @@ def _http_error(error: HTTPException):
     """Render expected HTTP errors with the app's own pages."""
     if error.code is None or error.code < 400:
         return error
+    if isinstance(error, SecurityError):
+        # An untrusted Host: no URL can be built for it, so no page (and no echo of the name).
+        current_app.logger.warning("refused host: %.100r", request.environ.get("HTTP_HOST"))
+        return current_app.response_class(UNTRUSTED_HOST_MESSAGE, 400, mimetype="text/plain")
     response = error_response(error.code, _public_description(error))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -1,5 +1,13 @@
-"""Play counts: at most one per listener, release and hour, never the owner's, atomic."""
+"""Play counts: at most one per listener, release and hour, never the owner's, atomic.
 
+Signed-in listeners count once per track per hour. Anonymous visitors are counted per
+network (their address, or its IPv6 /64): at most PLAYS_ANONYMOUS_PER_NETWORK of them per
+track per hour, however many fresh sessions one client makes (docs/decisions.md).
+"""
+
+import hashlib
+import hmac
+import ipaddress
 from datetime import datetime
 
 from sqlalchemy import literal, select, update
@@ -10,11 +18,36 @@ from ..models import PlayEvent, Release, UTCDateTime, utcnow
 from ..visibility import release_public
 
 
-def listener_key(user_id: int | None, anonymous_key: str | None) -> str | None:
-    """The key a play is counted under: the user, or the visitor's anonymous key."""
+def listener_key(
+    user_id: int | None, anonymous_key: str | None, network: str = "", slots: int = 1
+) -> str | None:
+    """The key a play is counted under: the user, or for a visitor one of `slots` keys of
+    their network (address, or /64), chosen by their anonymous key.
+
+    A visitor who drops the cookie gets a new anonymous key but stays on the same network,
+    so from one address at most `slots` anonymous plays of a track count per hour.
+    """
     if user_id is not None:
         return f"u{user_id}"
-    return f"a{anonymous_key}" if anonymous_key else None
+    if not anonymous_key:
+        return None
+    slot = int(hashlib.sha256(anonymous_key.encode()).hexdigest(), 16) % max(1, slots)
+    return f"n{network}:{slot}"
+
+
+def network_of(address: str, secret: bytes) -> str:
+    """A keyed digest of the client's network: the IPv4 address, or the IPv6 /64 (one
+    household or machine is usually given a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        network = address
+    else:
+        prefix = 64 if ip.version == 6 else 32
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip, prefix = ip.ipv4_mapped, 32
+        network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return hmac.new(secret, f"plays:{network}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def hour_bucket(moment: datetime) -> int:

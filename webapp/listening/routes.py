@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     jsonify,
     make_response,
     render_template,
@@ -18,6 +19,7 @@ from flask_login import current_user
 
 from .. import db, security
 from ..access import public
+from ..config import settings
 from ..publishing import content
 from ..templating import absolute_url, public_origin
 from . import plays
@@ -42,7 +44,11 @@ def report_play():
     user_id = current_user.id if current_user.is_authenticated else None
     if user_id is None and "listener" not in session:
         session["listener"] = secrets.token_hex(16)
-    listener = plays.listener_key(user_id, session.get("listener"))
+    secret = current_app.secret_key
+    network = plays.network_of(security.client_address(),
+                               secret.encode() if isinstance(secret, str) else secret)
+    listener = plays.listener_key(user_id, session.get("listener"), network,
+                                  settings().plays_anonymous_per_network)
     plays.record_play(db.session(), release_id, listener, user_id)
     return "", 204
 
