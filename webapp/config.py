@@ -88,7 +88,10 @@ def default_config(instance_path: str) -> dict:
         "SSE_MAX_STREAM_SECONDS": 600,
         # Each stream holds a server thread: keep the process cap well under WEB_THREADS.
         "SSE_MAX_STREAMS_PER_SESSION": 6,
-        "SSE_MAX_STREAMS_PER_USER": 12,
+        # A quarter of the process's streams at most for one account or one client network
+        # (an address, or an IPv6 /64), so a few accounts cannot hold them all.
+        "SSE_MAX_STREAMS_PER_USER": 8,
+        "SSE_MAX_STREAMS_PER_ADDRESS": 8,
         "SSE_MAX_STREAMS_PER_PROCESS": 32,
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
@@ -159,6 +162,7 @@ class Settings:
     sse_max_streams_per_session: int
     sse_max_streams_per_user: int
     sse_max_streams_per_process: int
+    sse_max_streams_per_address: int
     library_page_size: int
     library_render_cache: int
     feed_page_size: int

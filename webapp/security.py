@@ -1,5 +1,6 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request
@@ -187,6 +188,19 @@ def error_response(status: int, message: str | None = None):
 def client_address() -> str:
     """The client's address (the proxy's view of it only when TRUST_PROXY_HOPS says so)."""
     return request.remote_addr or "unknown"
+
+
+def network_of(address: str) -> str:
+    """The network one client controls: its IPv4 address, or its IPv6 /64 (one household
+    or machine is usually given a whole /64); anything unparsable stays as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 64 if ip.version == 6 else 32
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def _throttled(error: Throttled):

@@ -7,7 +7,6 @@ track per hour, however many fresh sessions one client makes (docs/decisions.md)
 
 import hashlib
 import hmac
-import ipaddress
 from datetime import datetime
 
 from sqlalchemy import literal, select, update
@@ -35,18 +34,9 @@ def listener_key(
     return f"n{network}:{slot}"
 
 
-def network_of(address: str, secret: bytes) -> str:
-    """A keyed digest of the client's network: the IPv4 address, or the IPv6 /64 (one
-    household or machine is usually given a whole /64)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        network = address
-    else:
-        prefix = 64 if ip.version == 6 else 32
-        if ip.version == 6 and ip.ipv4_mapped is not None:
-            ip, prefix = ip.ipv4_mapped, 32
-        network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+def network_digest(network: str, secret: bytes) -> str:
+    """A keyed digest of a client's network (`security.network_of`), so play rows keep no
+    address."""
     return hmac.new(secret, f"plays:{network}".encode(), hashlib.sha256).hexdigest()[:24]
 
 

@@ -45,8 +45,8 @@ def report_play():
     if user_id is None and "listener" not in session:
         session["listener"] = secrets.token_hex(16)
     secret = current_app.secret_key
-    network = plays.network_of(security.client_address(),
-                               secret.encode() if isinstance(secret, str) else secret)
+    network = plays.network_digest(security.network_of(security.client_address()),
+                                   secret.encode() if isinstance(secret, str) else secret)
     listener = plays.listener_key(user_id, session.get("listener"), network,
                                   settings().plays_anonymous_per_network)
     plays.record_play(db.session(), release_id, listener, user_id)
