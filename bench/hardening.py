@@ -177,7 +177,7 @@ def stream_flood(port: int, owner: str, sessions: int,
     holders = [Client(port, "203.0.113.10") for _ in range(sessions)]
     for holder in holders:
         assert holder.log_in(owner, PASSWORD) == 303
-    connections, statuses = [], []
+    connections, statuses, paused = [], [], 0
     for n in range(100):
         holder = holders[n % sessions]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -185,7 +185,9 @@ def stream_flood(port: int, owner: str, sessions: int,
             "Cookie": holder.cookie, "X-Forwarded-For": holder.address})
         response = connection.getresponse()
         statuses.append(response.status)
-        if response.status != 200:
+        if response.status != 200 or response.getheader("X-Live-Updates") == "paused":
+            # Turned away (a cap reached): a quiet "wait a minute", or an error status.
+            paused += response.status == 200
             response.read()
             connection.close()
         else:
@@ -223,7 +225,8 @@ def stream_flood(port: int, owner: str, sessions: int,
     return (
         f"100 event streams from one account ({sessions} session{'s' * (sessions > 1)}) "
         f"while 4 other visitors load pages ({seconds:.0f} s)",
-        f"answers {dict(sorted(_count(statuses).items()))} (refusals carry Retry-After); of the "
+        f"answers {dict(sorted(_count(statuses).items()))} ({paused} of them turned away "
+        f"quietly: wait a minute); of the "
         f"{len(connections)} admitted, {replaced} closed by a newer stream of their session, "
         f"{len(connections) - replaced} held open; other visitors: "
         f"{len(latencies)} requests, p50 {percentile(latencies, .5):.1f} ms, "

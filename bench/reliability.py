@@ -7,7 +7,9 @@
 4. kill -9 of a job consumer before the file write, after it, and after commit: every job
    ends done exactly once, no orphan files (bench/faults.py);
 5. a Chromium crawl of every page and state with a CSP violation listener (bench/crawl.py);
-6. issue 14's scenarios on SQLite under the documented gunicorn (bench/hardening.py).
+6. issue 14's scenarios on SQLite under the documented gunicorn (bench/hardening.py);
+7. issue 24's web findings under make run: anonymous plays, stream caps, the visibility
+   sweep (bench/hardening_web.py).
 """
 
 import os
@@ -22,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hardening  # noqa: E402
+import hardening_web  # noqa: E402
 import psycopg  # noqa: E402
 from common import (  # noqa: E402
     ROOT,
@@ -174,9 +177,11 @@ def main() -> None:
         module = __import__(extra)
         rows += module.run()
     hardened = hardening.run()
+    web = hardening_web.run()
     write_report(rows)
     hardening.write_section(hardened)
-    for row in rows + hardened:
+    hardening_web.write_section(web)
+    for row in rows + hardened + web:
         print(" | ".join(row))
 
 

@@ -95,7 +95,10 @@ def default_config(instance_path: str) -> dict:
         "SSE_MAX_STREAM_SECONDS": 600,
         # Each stream holds a server thread: keep the process cap well under WEB_THREADS.
         "SSE_MAX_STREAMS_PER_SESSION": 6,
-        "SSE_MAX_STREAMS_PER_USER": 12,
+        # A quarter of the process's streams at most for one account or one client network
+        # (an address, or an IPv6 /64), so a few accounts cannot hold them all.
+        "SSE_MAX_STREAMS_PER_USER": 8,
+        "SSE_MAX_STREAMS_PER_ADDRESS": 8,
         "SSE_MAX_STREAMS_PER_PROCESS": 32,
         "LIBRARY_PAGE_SIZE": 24,
         "LIBRARY_RENDER_CACHE": 128,
@@ -103,7 +106,12 @@ def default_config(instance_path: str) -> dict:
         # The site's public origin for links other sites keep (OpenGraph, oEmbed); empty:
         # the origin the request came to.
         "PUBLIC_URL": "",
+        # Host names requests may be addressed to (JSON list or commas); empty: PUBLIC_URL's
+        # host, else only this machine's names (LOCAL_HOSTS). Any other Host is a 400.
+        "ALLOWED_HOSTS": [],
         "OTHER_RELEASES_LIMIT": 6,
+        # Anonymous plays that count per track, hour and network (address or IPv6 /64).
+        "PLAYS_ANONYMOUS_PER_NETWORK": 3,
         "PEOPLE_PAGE_SIZE": 50,
         "NOTIFICATIONS_PAGE_SIZE": 30,
         "COMMENTS_PAGE_SIZE": 20,
@@ -167,11 +175,14 @@ class Settings:
     sse_max_streams_per_session: int
     sse_max_streams_per_user: int
     sse_max_streams_per_process: int
+    sse_max_streams_per_address: int
     library_page_size: int
     library_render_cache: int
     feed_page_size: int
     public_url: str
+    allowed_hosts: list
     other_releases_limit: int
+    plays_anonymous_per_network: int
     people_page_size: int
     notifications_page_size: int
     comments_page_size: int
@@ -191,6 +202,10 @@ class Settings:
 
 def _convert(raw, kind):
     """One config value as the type its Settings field declares."""
+    if kind is list:
+        if isinstance(raw, str):
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return list(raw or ())
     if kind is bool:
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
     if kind is timedelta:

@@ -34,6 +34,11 @@ STREAM_REPLACED = "stream-replaced"
 # How long a replaced tab waits before it reconnects (SSE `retry`, in ms), so tabs past the
 # session's limit take turns slowly instead of replacing each other every two seconds.
 REPLACED_RETRY_MS = 60_000
+# How long a page whose stream was turned away (a cap reached) waits before asking again;
+# meanwhile it keeps its focus and visibility checks, and sees no error.
+REFUSED_RETRY_MS = 60_000
+# Sent with a `retry`: htmx's SSE client applies a retry only from a frame with an event.
+LIVE_PAUSED = "live-paused"
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
 _ids = itertools.count(1)
@@ -59,11 +64,13 @@ class Message:
 
 @dataclass(frozen=True)
 class StreamLimits:
-    """How many streams one session, one user and the whole process may hold open."""
+    """How many streams one session, one user, one client network and the whole process may
+    hold open."""
 
     per_session: int
     per_user: int
     per_process: int
+    per_address: int = 0  # 0: no limit per client network
 
 
 class StreamRefused(Exception):
@@ -82,25 +89,35 @@ class Bus:
         """Start with no subscribers."""
         self._subscribers: dict[int, set[queue.Queue]] = defaultdict(set)
         self._sessions: dict[queue.Queue, str | None] = {}
+        self._addresses: dict[queue.Queue, str | None] = {}
         self._lock = threading.Lock()
         self.closing = threading.Event()
 
     def subscribe(
-        self, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None
+        self, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None,
+        address: str | None = None,
     ) -> queue.Queue:
         """A new queue that receives the user's events from now on; StreamRefused past a limit."""
         inbox: queue.Queue = queue.Queue(maxsize=256)
         with self._lock:
             if limits is not None:
-                self._admit(user_id, session_id, limits)
+                self._admit(user_id, session_id, limits, address)
             self._subscribers[user_id].add(inbox)
             self._sessions[inbox] = session_id
+            self._addresses[inbox] = address
         return inbox
 
-    def _admit(self, user_id: int, session_id: str | None, limits: StreamLimits) -> None:
-        """Refuse a stream past the process's, the user's or the session's limit (lock held)."""
+    def _admit(
+        self, user_id: int, session_id: str | None, limits: StreamLimits, address: str | None
+    ) -> None:
+        """Refuse a stream past the process's, the client network's, the user's or the
+        session's limit (lock held)."""
         if len(self._sessions) >= limits.per_process:
             raise StreamRefused(503, 10, "Live updates are busy. They will reconnect shortly.")
+        if limits.per_address and address is not None and sum(
+            1 for held in self._addresses.values() if held == address
+        ) >= limits.per_address:
+            raise StreamRefused(429, 30, "Too many streams from one network.")
         if len(self._subscribers.get(user_id, ())) >= limits.per_user:
             raise StreamRefused(429, 30, "Too many open tabs are following live updates.")
         same_session = [q for q, sid in self._sessions.items() if sid == session_id]
@@ -112,6 +129,7 @@ class Bus:
     def _replace(self, user_id: int, inbox: queue.Queue) -> None:
         """Close one stream to make room for a newer one of its session (lock held)."""
         self._sessions.pop(inbox, None)
+        self._addresses.pop(inbox, None)
         self._subscribers[user_id].discard(inbox)
         _drain(inbox)
         inbox.put_nowait(Message(user_id, STREAM_REPLACED, {}, next_id()))
@@ -120,6 +138,7 @@ class Bus:
         """Stop delivering to a queue (again is harmless)."""
         with self._lock:
             self._sessions.pop(inbox, None)
+            self._addresses.pop(inbox, None)
             inboxes = self._subscribers.get(user_id)
             if inboxes is not None:
                 inboxes.discard(inbox)
@@ -290,13 +309,14 @@ def _discard_pending(db: Session) -> None:
 
 
 def subscribe(
-    app: Flask, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None
+    app: Flask, user_id: int, session_id: str | None = None, limits: StreamLimits | None = None,
+    address: str | None = None,
 ) -> queue.Queue:
     """Subscribe to a user's events, starting the process's listener if needed."""
     listener = app.extensions.get("event_listener")
     if listener is not None:
         listener.start()
-    return bus_of(app).subscribe(user_id, session_id, limits)
+    return bus_of(app).subscribe(user_id, session_id, limits, address)
 
 
 def stream_limits(app: Flask) -> StreamLimits:
@@ -304,8 +324,14 @@ def stream_limits(app: Flask) -> StreamLimits:
     settings = app.config.settings
     return StreamLimits(
         settings.sse_max_streams_per_session, settings.sse_max_streams_per_user,
-        settings.sse_max_streams_per_process,
+        settings.sse_max_streams_per_process, settings.sse_max_streams_per_address,
     )
+
+
+def paused_frame(retry_ms: int) -> str:
+    """An SSE frame telling the page to wait `retry_ms` before reconnecting (a `retry` with
+    an event, the only kind htmx's SSE client applies)."""
+    return f"retry: {retry_ms}\nevent: {LIVE_PAUSED}\ndata: {{}}\n\n"
 
 
 def session_digest(session_id: str) -> str:
@@ -342,7 +368,7 @@ def stream(
                     last_write = time.monotonic()
                 continue
             if message.name == STREAM_REPLACED:
-                yield f"retry: {REPLACED_RETRY_MS}\n\n"
+                yield paused_frame(REPLACED_RETRY_MS)
                 return
             if message.name == SESSIONS_ENDED:
                 if own_digest in message.data.get("sessions", ()):
@@ -367,14 +393,20 @@ def events_stream():
     from .db import close_session
 
     close_session()
-    try:
-        inbox = subscribe(app, user_id, session_id, stream_limits(app))
-    except StreamRefused as refused:
-        from .security import error_response
+    from .security import client_address, network_of
 
-        response = error_response(refused.status, refused.message)
-        response.headers["Retry-After"] = str(refused.retry_after)
-        return response
+    try:
+        inbox = subscribe(app, user_id, session_id, stream_limits(app),
+                          network_of(client_address()))
+    except StreamRefused as refused:
+        # No error for anyone to see: the page is told to ask again in a minute and keeps
+        # its focus and visibility checks meanwhile (docs/decisions.md).
+        log.info("stream refused: %s", refused.message)
+        return Response(
+            paused_frame(REFUSED_RETRY_MS), mimetype="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",
+                     "X-Live-Updates": "paused"},
+        )
     response = Response(
         stream(app, user_id, resume, inbox, session_id),
         mimetype="text/event-stream",

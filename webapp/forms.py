@@ -43,6 +43,17 @@ def has_control_characters(value: str, multiline: bool = False) -> bool:
     return not multiline and bool(_LINE_BREAK.search(value))
 
 
+def has_invisible_characters(value: str) -> bool:
+    """Whether text holds bidi controls (U+202A–202E, U+2066–2069, U+200E/200F, U+061C) or
+    zero-width characters: refused where text cannot simply drop them (links)."""
+    return bool(_INVISIBLE.search(value))
+
+
+def without_invisible_characters(value: str) -> str:
+    """Text with bidi controls and zero-width characters dropped (kept as shown)."""
+    return _LONE_JOINER.sub("", _INVISIBLE.sub("", value))
+
+
 def clean_text(
     form,
     name: str,
@@ -58,7 +69,7 @@ def clean_text(
     if has_control_characters(raw, multiline):
         errors.add(name, f"{label} contains characters that are not allowed.")
         return raw
-    visible = _LONE_JOINER.sub("", _INVISIBLE.sub("", raw))
+    visible = without_invisible_characters(raw)
     value = unicodedata.normalize("NFC", visible.replace("\r\n", "\n")).strip()
     if len(value) < min_length:
         errors.add(

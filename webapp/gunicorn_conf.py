@@ -23,6 +23,10 @@ keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None
 # gunicorn 27's control socket sits at one path per user: two servers would fight over it.
 control_socket_disable = True
+# The scheme comes from X-Forwarded-Proto only through the app's ProxyFix, as
+# SOUNDSTAGE_TRUST_PROXY_HOPS says; gunicorn's own rule would trust it from 127.0.0.1 always.
+secure_scheme_headers: dict[str, str] = {}
+forwarded_allow_ips = ""
 
 
 def post_worker_init(worker) -> None:
@@ -99,6 +103,8 @@ class EmbeddedServer(BaseApplication):
             "graceful_timeout": graceful_timeout, "keepalive": keepalive,
             "accesslog": accesslog, "bind": [self.address],
             "control_socket_disable": control_socket_disable,
+            "secure_scheme_headers": secure_scheme_headers,
+            "forwarded_allow_ips": forwarded_allow_ips,
             # One process: the in-process queue consumer and event bus see every request.
             "workers": 1,
             "post_worker_init": embedded_worker_init,

@@ -1,10 +1,13 @@
 """Security headers, CSRF, input guards and error pages for every response."""
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
@@ -54,8 +57,27 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
+UNTRUSTED_HOST_MESSAGE = "This site does not answer for that host name.\n"
+# With neither PUBLIC_URL nor ALLOWED_HOSTS, only this machine's own names are served.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(config) -> list[str]:
+    """The host names requests may name: ALLOWED_HOSTS and Flask's TRUSTED_HOSTS, PUBLIC_URL's
+    host, or (none of them set) LOCAL_HOSTS."""
+    settings = config.settings
+    hosts = list(settings.allowed_hosts) + list(config.get("TRUSTED_HOSTS") or ())
+    public_host = urlsplit(settings.public_url).hostname if settings.public_url else None
+    if public_host:
+        hosts.append(public_host)
+    return list(dict.fromkeys(hosts)) or list(LOCAL_HOSTS)
+
+
 def init_app(app: Flask) -> None:
-    """Install proxy trust, CSRF, the header hook, the input guard and the error handlers."""
+    """Install host and proxy trust, CSRF, the header hook, the input guard and the error
+    handlers."""
+    # Flask refuses any other Host (400) before routing, so no URL is built from one.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     hops = app.config.settings.trust_proxy_hops
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
@@ -168,6 +190,19 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def network_of(address: str) -> str:
+    """The network one client controls: its IPv4 address, or its IPv6 /64 (one household
+    or machine is usually given a whole /64); anything unparsable stays as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 64 if ip.version == 6 else 32
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
 def _throttled(error: Throttled):
     """A spent rate limit: 429 with Retry-After and a plain message."""
     current_app.logger.warning("rate limited: %s %s", request.method, request.path)
@@ -196,6 +231,10 @@ def _http_error(error: HTTPException):
     """Render expected HTTP errors with the app's own pages."""
     if error.code is None or error.code < 400:
         return error
+    if isinstance(error, SecurityError):
+        # An untrusted Host: no URL can be built for it, so no page (and no echo of the name).
+        current_app.logger.warning("refused host: %.100r", request.environ.get("HTTP_HOST"))
+        return current_app.response_class(UNTRUSTED_HOST_MESSAGE, 400, mimetype="text/plain")
     response = error_response(error.code, _public_description(error))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)

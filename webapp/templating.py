@@ -83,10 +83,15 @@ def filesize(size: int | None) -> str:
     raise AssertionError("unreachable")
 
 
+def public_origin() -> str:
+    """The site's public origin: PUBLIC_URL, else the origin asked for (its host is one of the
+    trusted hosts: Flask refused the request otherwise)."""
+    return settings().public_url or request.host_url
+
+
 def absolute_url(path: str) -> str:
-    """`path` on the site's public origin (PUBLIC_URL, else the origin asked for)."""
-    origin = settings().public_url or request.host_url
-    return origin.rstrip("/") + path
+    """`path` on the site's public origin."""
+    return public_origin().rstrip("/") + path
 
 
 def plays(count: int | None) -> str:

@@ -70,7 +70,8 @@ def live_server(tmp_path_factory) -> LiveServer:
         # One server for the whole run holds every test's pages: a closed page's stream lingers
         # until its next heartbeat, so the per-process cap is sized for many quick visitors.
         app_config(url, root / "data", WTF_CSRF_ENABLED=True, JOBS_EMBEDDED=True,
-                   PASSWORD_HASH=FAST_HASH, SSE_MAX_STREAMS_PER_PROCESS=500)
+                   PASSWORD_HASH=FAST_HASH, SSE_MAX_STREAMS_PER_PROCESS=500,
+                   SSE_MAX_STREAMS_PER_ADDRESS=500, SSE_MAX_STREAMS_PER_USER=500)
     )
     worker.start_embedded(app)
     server = serve(app)

@@ -68,7 +68,10 @@ def test_like_follow_comment_reach_the_other_person_live(new_page, live_server):
     expect(listing).to_contain_text(f"{bob} liked your release “{title}”")
     expect(listing).to_contain_text(f"{bob} started following you")
     expect(listing).to_contain_text(f"{bob} commented on “{title}”")
-    # Seen is read: the count goes away on the next page, with no reload needed here.
+    # Seeing changes nothing; "Mark all read" does, and the count goes away.
+    expect(listing.locator(".unread")).to_have_count(3)
+    alice_page.get_by_role("button", name="Mark all read").click()
+    expect(listing.locator(".unread")).to_have_count(0)
     alice_page.goto(live_server.at("/library"))
     expect(nav_notifications(alice_page)).to_have_text("Notifications")
     assert_accessible(alice_page, "after reading notifications")
@@ -115,6 +118,8 @@ def test_every_action_works_without_javascript(new_page, live_server):
     expect(nav_notifications(alice_page)).to_have_text(re.compile(r"Notifications\s*3"))
     nav_notifications(alice_page).click()
     expect(alice_page.locator("#notification-list li")).to_have_count(3)
+    alice_page.get_by_role("button", name="Mark all read").click()
+    expect(alice_page.locator(".flash")).to_contain_text("All notifications are marked read.")
     alice_page.goto(live_server.at("/library"))
     expect(nav_notifications(alice_page)).to_have_text("Notifications")
     alice_page.goto(live_server.at(f"/comments/release/{release_id}"))

@@ -93,7 +93,7 @@ def test_profile_settings_and_public_profile_with_bio_links_and_banner(page, liv
     preview = page.locator("#profile-header")
     expect(preview.get_by_text("Loops and long walks.")).to_be_visible()
     expect(preview.get_by_role("link", name="example.com/loops")).to_have_attribute(
-        "rel", "me nofollow noopener")
+        "rel", "me ugc nofollow noopener")
     page.goto(live_server.at(f"/u/{username}"))
     expect(page.get_by_text("Loops and long walks.")).to_be_visible()
     assert_accessible(page, "on the public profile with bio and links")

@@ -58,7 +58,7 @@ def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, al
     assert page.select_one(".profile-bio").get_text() == "Synths at night.\nDrums by day."
     links = page.select(".profile-links a")
     assert [a["href"] for a in links] == ["https://example.com/me", "http://music.example.org/"]
-    assert all(a["rel"] == ["me", "nofollow", "noopener"] for a in links)
+    assert all(a["rel"] == ["me", "ugc", "nofollow", "noopener"] for a in links)
     header_url = f"/fragments/profile-header/{user_ref(app, user(app).id)}"
     fresh = alice_client.get(header_url, headers={**HX, "HX-PTag": tag})
     assert fresh.status_code == 200 and b"Synths at night." in fresh.data

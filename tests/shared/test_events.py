@@ -234,11 +234,21 @@ def open_route_stream(client):
     return client.get("/events")
 
 
+def paused(response) -> bool:
+    """Whether /events answered "wait a minute" (a refusal no one sees) rather than a stream."""
+    if response.status_code != 200 or response.headers.get("X-Live-Updates") != "paused":
+        return False
+    body = response.get_data(as_text=True)
+    return body == events.paused_frame(events.REFUSED_RETRY_MS) and response.mimetype == (
+        "text/event-stream")
+
+
 def test_streams_are_capped_per_session_user_and_process(app, make_client):
     """Past the session's cap the oldest stream makes room (a page already left, most likely);
-    past the user's cap 429, past the process's 503, both with Retry-After."""
+    past the user's or the process's cap the page is quietly told to wait a minute (no 4xx or
+    5xx for anyone to see)."""
     app.config.update(SSE_MAX_STREAMS_PER_SESSION=2, SSE_MAX_STREAMS_PER_USER=3,
-                      SSE_MAX_STREAMS_PER_PROCESS=5)
+                      SSE_MAX_STREAMS_PER_PROCESS=5, SSE_MAX_STREAMS_PER_ADDRESS=100)
     alice = make_client("alice")
     held = [open_route_stream(alice) for _ in range(2)]
     assert [r.status_code for r in held] == [200, 200]
@@ -246,9 +256,11 @@ def test_streams_are_capped_per_session_user_and_process(app, make_client):
     assert oldest.next() in (b"retry: 2000\n\n", "retry: 2000\n\n")
     newest = open_route_stream(alice)
     assert newest.status_code == 200
-    # The oldest is told to wait a minute before reconnecting, then closes.
-    assert oldest.next() in (b"retry: 60000\n\n", "retry: 60000\n\n")
-    assert oldest.next() is None
+    # The oldest is told to wait a minute before reconnecting (with an event, which htmx's
+    # client needs to apply a retry), then closes.
+    frame = events.paused_frame(events.REPLACED_RETRY_MS)
+    assert oldest.next(timeout=3) in (frame.encode(), frame)
+    assert oldest.next(timeout=3) is None
     held[0].close()
     held[0] = newest
     assert events.bus_of(app).count() == 2
@@ -258,14 +270,43 @@ def test_streams_are_capped_per_session_user_and_process(app, make_client):
     assert AuthActions(second_tab).login("alice").status_code == 303
     held.append(open_route_stream(second_tab))
     assert held[-1].status_code == 200
-    assert open_route_stream(second_tab).status_code == 429  # the user's cap (3)
+    assert paused(open_route_stream(second_tab))  # the user's cap (3)
     bob = make_client("bob")
     held += [open_route_stream(bob) for _ in range(2)]
     assert [r.status_code for r in held[-2:]] == [200, 200]
-    busy = open_route_stream(make_client("carol"))
-    assert busy.status_code == 503 and "Retry-After" in busy.headers
+    assert paused(open_route_stream(make_client("carol")))  # the process's cap (5)
     assert events.bus_of(app).count() == 5
     for response in held:
+        response.close()
+    assert events.bus_of(app).count() == 0
+
+
+def test_three_accounts_from_one_address_take_at_most_its_share(app, make_client):
+    """3 accounts × 12 streams from one address hold SSE_MAX_STREAMS_PER_ADDRESS; someone
+    elsewhere still gets a stream, and another IPv6 address in the same /64 counts as one."""
+    app.config.update(SSE_MAX_STREAMS_PER_SESSION=12, SSE_MAX_STREAMS_PER_USER=12,
+                      SSE_MAX_STREAMS_PER_ADDRESS=4, SSE_MAX_STREAMS_PER_PROCESS=10)
+    attacker = {"REMOTE_ADDR": "203.0.113.5"}
+    held, refused = [], 0
+    for name in ("mallory1", "mallory2", "mallory3"):
+        client = make_client(name)
+        for _ in range(12):
+            response = client.get("/events", environ_overrides=attacker)
+            if paused(response):
+                refused += 1
+            else:
+                assert response.status_code == 200
+                held.append(response)
+    assert len(held) == 4 and refused == 32
+    victim = make_client("victim")
+    mine = victim.get("/events", environ_overrides={"REMOTE_ADDR": "198.51.100.8"})
+    assert mine.status_code == 200 and not paused(mine)
+    held.append(mine)
+    viola = make_client("viola")
+    same_64 = [viola.get("/events", environ_overrides={"REMOTE_ADDR": f"2001:db8:5:6::{n}"})
+               for n in range(1, 7)]
+    assert [paused(r) for r in same_64] == [False] * 4 + [True] * 2
+    for response in held + same_64:
         response.close()
     assert events.bus_of(app).count() == 0
 

@@ -76,6 +76,9 @@ def test_no_get_changes_the_database(app, canary, make_client):
     owner = app.test_client()
     owner.post("/login", data={"username": "owner", "password": "correct horse battery"})
     visitors = [owner, make_client("visitor"), app.test_client()]
+    # An unread notification for the owner: reading the notifications must not mark it read.
+    liked = visitors[1].post(f"/likes/post/{canary.ids['post']}", data={"liked": "1"})
+    assert liked.status_code == 303
     before = checksum(app)
     for rule, _ in sweep_rules(app, {"GET"}):
         url = url_for_rule(rule, canary)

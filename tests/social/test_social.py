@@ -261,7 +261,8 @@ def test_the_thread_pages_and_answers_304(app, people):
 
 
 def test_a_block_hides_comments_for_the_blocker_and_ends_follows(app, people, make_client):
-    """Alice blocks Bob: his comments vanish for her only; no follows either way, none new."""
+    """Alice blocks Bob: his comments on her release vanish for everyone (so none stays that
+    she could not see to delete); no follows either way, none new."""
     alice, bob = people["alice"], people["bob"]
     alice_id, bob_id, release_id = people["alice_id"], people["bob_id"], people["release_id"]
     carol, _ = new_user(make_client, app, "carol")
@@ -272,11 +273,11 @@ def test_a_block_hides_comments_for_the_blocker_and_ends_follows(app, people, ma
     assert rows(app, Follow) == 0
     url = f"/comments/release/{release_id}"
     assert "from bob" not in alice.get(url).get_data(as_text=True)
-    assert "from bob" in carol.get(url).get_data(as_text=True)
+    assert "from bob" not in carol.get(url).get_data(as_text=True)
     refused = bob.post(f"/follows/{alice_id}", data={"following": "1"}, headers=HX)
     assert refused.status_code == 422 and rows(app, Follow) == 0
     before = rows(app, Notification)
-    bob.post(url, data={"body": "again"})
+    assert bob.post(url, data={"body": "again"}).status_code == 422
     assert rows(app, Notification) == before, "no notification from a blocked person"
     assert alice.post(f"/blocks/{alice_id}", data={"blocked": "1"}).status_code == 303
     alice.post(f"/blocks/{bob_id}", data={"blocked": "0"})
@@ -329,8 +330,9 @@ def test_admins_hide_comments_and_posts(app, people):
 # ---------------------------------------------------------------- notifications
 
 
-def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, people):
-    """Bob likes and follows: Alice's nav says 2; the page lists both, marks read; count gone."""
+def test_the_nav_count_mark_all_read_and_the_fragment_304(app, people):
+    """Bob likes, follows, comments: Alice's nav says 3; the page lists them and changes
+    nothing; "Mark all read" (a POST) does; the count is gone."""
     alice, bob = people["alice"], people["bob"]
     nav = soup(alice.get("/library")).find(id="nav-notifications")
     assert nav.find("a").get_text(" ", strip=True) == "Notifications"
@@ -347,6 +349,15 @@ def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, people):
     assert any("bob liked your release “Night Drive”" in text for text in items)
     assert any("bob started following you" in text for text in items)
     assert any("bob commented on “Night Drive”" in text and "“nice”" in text for text in items)
+    listing = page.find(id="notification-list")
+    assert alice.get(listing["hx-get"], headers=HX).status_code == 200
+    assert unread(app, people["alice_id"]) == 3, "reading (page or fragment) changes nothing"
+    assert rows(app, Notification, Notification.read_at.is_(None)) == 3
+    form = page.find("form", action="/notifications/read")
+    assert form.find("button").get_text(strip=True) == "Mark all read"
+    read = alice.post("/notifications/read", data={"page": "1"}, headers=HX)
+    assert read.status_code == 200 and "notifications-changed" in triggers(read)
+    assert soup(read).find(id="notification-list").find(class_="unread") is None
     assert unread(app, people["alice_id"]) == 0
     assert rows(app, Notification, Notification.read_at.is_(None)) == 0
     after = soup(alice.get("/explore")).find(id="nav-notifications")

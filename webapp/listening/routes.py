@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     jsonify,
     make_response,
     render_template,
@@ -18,8 +19,9 @@ from flask_login import current_user
 
 from .. import db, security
 from ..access import public
+from ..config import settings
 from ..publishing import content
-from ..templating import absolute_url
+from ..templating import absolute_url, public_origin
 from . import plays
 
 bp = Blueprint("listening", __name__)
@@ -42,7 +44,11 @@ def report_play():
     user_id = current_user.id if current_user.is_authenticated else None
     if user_id is None and "listener" not in session:
         session["listener"] = secrets.token_hex(16)
-    listener = plays.listener_key(user_id, session.get("listener"))
+    secret = current_app.secret_key
+    network = plays.network_digest(security.network_of(security.client_address()),
+                                   secret.encode() if isinstance(secret, str) else secret)
+    listener = plays.listener_key(user_id, session.get("listener"), network,
+                                  settings().plays_anonymous_per_network)
     plays.record_play(db.session(), release_id, listener, user_id)
     return "", 204
 
@@ -55,7 +61,7 @@ def oembed():
         abort(501)
     target = urlsplit(request.args.get("url", ""))
     match = RELEASE_PATH.match(target.path)
-    if match is None or int(match.group(1)) > 2_147_483_647:
+    if not _our_origin(target) or match is None or int(match.group(1)) > 2_147_483_647:
         abort(404)
     release, author = content.visible_release(db.session(), int(match.group(1)), None)
     width = _bounded(request.args.get("maxwidth"), EMBED_WIDTH)
@@ -81,6 +87,12 @@ def oembed():
         "width": width,
         "height": height,
     })
+
+
+def _our_origin(target) -> bool:
+    """Whether a URL is on this site's public origin (its scheme may be http or https)."""
+    ours = urlsplit(public_origin())
+    return target.scheme in ("http", "https") and target.netloc.lower() == ours.netloc.lower()
 
 
 def _bounded(raw: str | None, default: int) -> int:

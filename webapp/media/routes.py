@@ -11,6 +11,7 @@ from .. import db, storage
 from ..access import or_404, public
 from ..accounts.standing import present
 from ..models import Media, Release
+from ..visibility import release_public
 
 bp = Blueprint("media", __name__)
 
@@ -22,7 +23,7 @@ EXTENSIONS = {"audio/mpeg": ".mp3", "image/webp": ".webp", "image/png": ".png",
 def viewable_media(media_id: int) -> tuple[Media, str | None, bool] | None:
     """The media row, the title of a release publishing it, and whether the visitor owns it.
 
-    None when the visitor may not see it (not the owner, and not published).
+    None when the visitor may not see it (not the owner, and in no public release).
     """
     session = db.session()
     media = session.get(Media, media_id)
@@ -30,11 +31,7 @@ def viewable_media(media_id: int) -> tuple[Media, str | None, bool] | None:
         return None
     release_title = session.scalar(
         select(Release.title)
-        .where(
-            Release.published.is_(True),
-            present(Release.user_id),
-            or_(Release.music_id == media_id, Release.image_id == media_id),
-        )
+        .where(release_public(), or_(Release.music_id == media_id, Release.image_id == media_id))
         .order_by(Release.id)
         .limit(1)
     )

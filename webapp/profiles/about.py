@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from .. import live
 from ..db import expire_loaded, finish_transaction
-from ..forms import FormErrors, clean_text, has_control_characters
+from ..forms import (
+    FormErrors,
+    clean_text,
+    has_control_characters,
+    has_invisible_characters,
+    without_invisible_characters,
+)
 from ..models import User
 from . import avatars
 
@@ -34,6 +40,9 @@ def link_error(link: str) -> str | None:
         return f"A link must be at most {LINK_MAX_LENGTH} characters."
     if has_control_characters(link) or any(ch.isspace() for ch in link) or "\\" in link:
         return "A link cannot contain spaces or control characters."
+    if has_invisible_characters(link):
+        # A right-to-left override would show the label reversed ("moc.elpmaxe").
+        return "A link cannot contain invisible or text-direction characters."
     try:
         parts = urlsplit(link)
         host = parts.hostname
@@ -100,5 +109,6 @@ def save_about(
 
 
 def link_label(link: str) -> str:
-    """A link as people read it: without the scheme and a trailing slash."""
-    return link.split("://", 1)[-1].rstrip("/")
+    """A link as people read it: without the scheme, a trailing slash or any direction
+    control a link saved before they were refused may hold."""
+    return without_invisible_characters(link.split("://", 1)[-1].rstrip("/"))

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, literal, or_, select, union_all
+from sqlalchemy import and_, literal, select, union_all
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -22,6 +22,7 @@ from ..forms import FormErrors, clean_text
 from ..generators import music as music_vocabulary
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
 from ..social import cards, follows
+from ..visibility import media_public, post_visible, release_public, release_visible
 
 TITLE_MAX = 120
 TAG_MAX = 40
@@ -197,13 +198,11 @@ def slug(title: str) -> str:
 
 
 def visible_release(db: Session, release_id: int, viewer_id: int | None) -> tuple[Release, User]:
-    """A release anyone may see (published) or its owner may (a draft), with its author;
-    else NotFound."""
+    """A release the viewer may see (`visibility.release_visible`) with its author; else
+    NotFound. Without a viewer (embed, oEmbed), only public releases."""
     row = db.execute(
         select(Release, User).join(User, User.id == Release.user_id).where(
-            Release.id == release_id,
-            or_(Release.published.is_(True), Release.user_id == (viewer_id or 0)),
-            User.deleted_at.is_(None),
+            Release.id == release_id, release_visible(viewer_id), User.deleted_at.is_(None),
         )
     ).unique().first()
     if row is None:
@@ -227,7 +226,7 @@ def other_releases(db: Session, release: Release) -> list[Release]:
         select(Release)
         .where(
             Release.user_id == release.user_id,
-            Release.published.is_(True),
+            release_public(),
             Release.id != release.id,
         )
         .order_by(Release.id.desc())
@@ -299,18 +298,7 @@ def edit_release(
 
 def media_is_public(db: Session, media_id: int) -> bool:
     """Whether the media item is part of a published release (readable by anyone)."""
-    return bool(
-        db.scalar(
-            select(
-                exists().where(
-                    Release.published.is_(True),
-                    Release.hidden.is_(False),
-                    present(Release.user_id),
-                or_(Release.music_id == media_id, Release.image_id == media_id),
-                )
-            )
-        )
-    )
+    return bool(db.scalar(select(media_public(media_id))))
 
 
 def user_releases(db: Session, user_id: int, *, published_only: bool = False) -> list[Release]:
@@ -422,10 +410,10 @@ def _feed(
         literal("release").label("kind"),
         Release.id.label("id"),
         Release.published_at.label("at"),
-    ).where(Release.published.is_(True), Release.hidden.is_(False), present(Release.user_id))
+    ).where(release_public())
     posts = select(
         literal("post").label("kind"), Post.id.label("id"), Post.created_at.label("at")
-    ).where(Post.hidden.is_(False), present(Post.user_id))
+    ).where(post_visible(viewer_id))
     if scope == "user":
         releases = releases.where(Release.user_id == author_id)
         posts = posts.where(Post.user_id == author_id)
@@ -464,8 +452,7 @@ def _feed(
             select(Post, User, Release)
             .join(User, User.id == Post.user_id)
             .outerjoin(
-                Release, and_(Release.id == Post.release_id, Release.published.is_(True),
-                              Release.hidden.is_(False))
+                Release, and_(Release.id == Post.release_id, release_public())
             )
             .where(Post.id.in_(post_ids))
         ).unique():

@@ -200,8 +200,9 @@ def release_page(release_id: int, slug: str):
         lyrics=content.lyrics_of(session, release),
         others=content.other_releases(session, release),
         card_stats=cards.card_stats(session, viewer, [release.id], []),
-        # Drafts have no thread: only a published release can be commented on.
-        thread=comments.thread(session, viewer, release.id) if release.published else None,
+        # Drafts and hidden releases have no thread: only a public one can be commented on.
+        thread=(comments.thread(session, viewer, release.id)
+                if release.published and not release.hidden else None),
     )
 
 

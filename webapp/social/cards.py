@@ -6,6 +6,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Comment, Like
+from ..visibility import comment_visible
 
 
 @dataclass
@@ -58,7 +59,7 @@ def card_stats(
         parts.append(
             select(literal("rc").label("what"), Comment.release_id.label("id"),
                    func.count().label("n"), literal(0).label("mine"))
-            .where(Comment.release_id.in_(release_ids), Comment.hidden.is_(False))
+            .where(Comment.release_id.in_(release_ids), comment_visible(viewer_id))
             .group_by(Comment.release_id)
         )
     if post_ids:

@@ -13,8 +13,9 @@ from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
-from . import moderation, notifications, subjects
-from .dialect import COMMENTS_LOCK, lock_person, start_writing
+from ..visibility import comment_visible
+from . import notifications, subjects
+from .dialect import COMMENTS_LOCK, blocked_for_writing, lock_person
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000
@@ -36,15 +37,12 @@ class Thread:
 def thread(db: Session, viewer_id: int | None, release_id: int, page: int | None = None) -> Thread:
     """A page of the thread (the last page, with the newest comments, by default).
 
-    Hidden comments show to nobody; those by people the viewer blocked, not to the viewer.
+    Only comments the viewer may see (`visibility.comment_visible`) are counted and shown.
     Three statements: the release with its owner, the count, the page.
     """
     release = subjects.visible_release(db, release_id)
     owner = db.get(User, release.user_id)
-    shown = [Comment.release_id == release.id, Comment.hidden.is_(False),
-             present(Comment.user_id)]
-    if viewer_id:
-        shown.append(Comment.user_id.not_in(moderation.blocked_by(viewer_id)))
+    shown = [Comment.release_id == release.id, comment_visible(viewer_id)]
     total = db.scalar(select(func.count()).select_from(Comment).where(*shown))
     size = settings().comments_page_size
     pages = max(1, -(-total // size))
@@ -63,16 +61,20 @@ def thread(db: Session, viewer_id: int | None, release_id: int, page: int | None
 
 
 def create(db: Session, user: User, release_id: int, body) -> tuple[Comment | None, FormErrors]:
-    """Comment on a visible release; commits. Too many comments in an hour is an error."""
+    """Comment on a visible release; commits. Too many comments in an hour, or a block
+    between the commenter and the release's owner, is an error."""
     release = subjects.visible_release(db, release_id)
     errors = FormErrors()
     text = clean_text({"body": body or ""}, "body", "Comment", errors, min_length=1,
                       max_length=BODY_MAX, multiline=True)
     if errors:
         return None, errors
-    start_writing(db)
-    # Counted in the transaction that writes, one at a time per person: parallel posts
-    # cannot all see room under the limit.
+    # The block check begins the transaction that writes; the count happens in it, one at a
+    # time per person, so parallel posts cannot all see room under the limit.
+    if blocked_for_writing(db, user.id, release.user_id):
+        db.rollback()
+        errors.add("body", "You can't comment on this release.")
+        return None, errors
     lock_person(db, COMMENTS_LOCK, user.id)
     limit = settings().comments_max_per_hour
     if db.scalar(

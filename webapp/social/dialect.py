@@ -6,7 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from ..db import finish_transaction
+from ..db import begin_write, finish_transaction, is_postgres
+from ..models import User
+from ..visibility import blocked_between
 
 
 def start_writing(db: Session) -> None:
@@ -16,17 +18,6 @@ def start_writing(db: Session) -> None:
     failing to upgrade a read lock that a concurrent writer made stale.
     """
     finish_transaction(db)
-
-
-def lock_pair(db: Session, one: int, other: int) -> None:
-    """Serialise writes about two people (a follow against a block) until the commit.
-
-    SQLite's write transactions are serial already (BEGIN IMMEDIATE); PostgreSQL takes a
-    transaction-scoped advisory lock on the pair, in either order of the two.
-    """
-    if db.get_bind().dialect.name == "postgresql":
-        low, high = sorted((one, other))
-        db.execute(select(func.pg_advisory_xact_lock(low, high)))
 
 
 # Advisory-lock namespaces of one person's own counted writes (ids are positive: a pair's
@@ -53,3 +44,22 @@ def insert_or_ignore(db: Session, model, **values) -> bool:
         db.rollback()
         raise NotFound() from error
     return inserted is not None
+
+
+def blocked_for_writing(db: Session, actor_id: int, other_id: int) -> bool:
+    """Whether a block stands between two people, read in the transaction (begun here) that
+    then writes.
+
+    On PostgreSQL both people's rows are locked first (in id order, as `set_block` does), so
+    a block and a comment, like or follow between the same two people run one after the
+    other; on SQLite the transaction begins IMMEDIATE, holding the write lock already.
+    """
+    begin_write(db)
+    if actor_id == other_id:
+        return False
+    if is_postgres(db):
+        db.execute(
+            select(User.id).where(User.id.in_((actor_id, other_id))).order_by(User.id)
+            .with_for_update(key_share=True)
+        ).all()
+    return bool(db.scalar(select(blocked_between(actor_id, other_id))))

@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -11,7 +11,7 @@ from .. import live
 from ..config import settings
 from ..models import Block, Follow, User, utcnow
 from . import notifications
-from .dialect import insert_or_ignore, lock_pair, start_writing
+from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 MAX_PAGE = 10_000
 
@@ -39,14 +39,6 @@ class People:
     has_next: bool
 
 
-def blocked_between(db: Session, one: int, other: int) -> bool:
-    """Whether either person blocked the other."""
-    return bool(db.scalar(select(exists().where(or_(
-        (Block.blocker_id == one) & (Block.blocked_id == other),
-        (Block.blocker_id == other) & (Block.blocked_id == one),
-    )))))
-
-
 def set_follow(db: Session, follower: User, followed_id: int, following: bool) -> tuple[User, str]:
     """Follow or unfollow someone; commits. Returns the person and an error message ("" if none).
 
@@ -59,10 +51,7 @@ def set_follow(db: Session, follower: User, followed_id: int, following: bool) -
         return followed, "You can't follow yourself."
     if following:
         start_writing(db)
-        # Checked inside the writing transaction, under the pair's lock: a block committed
-        # meanwhile is seen, and a block waiting for the lock then ends this follow.
-        lock_pair(db, follower.id, followed.id)
-        if blocked_between(db, follower.id, followed.id):
+        if blocked_for_writing(db, follower.id, followed.id):
             db.rollback()
             return followed, f"You can't follow {followed.username}."
         changed = insert_or_ignore(db, Follow, follower_id=follower.id,

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from .. import live
 from ..models import Like, Post, Release, User, utcnow
 from . import notifications, subjects
-from .dialect import insert_or_ignore, start_writing
+from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 
 @dataclass
@@ -35,12 +35,17 @@ def set_like(
     then a missing `liked` (None) a BadRequest.
 
     The unique key settles concurrent or repeated likes: the second insert does nothing.
+    A like between people on either side of a block is refused (422), checked in the
+    transaction that writes it.
     """
-    subject = subjects.visible(db, kind, subject_id)
+    subject = subjects.visible(db, kind, subject_id, user.id)
     if liked is None:
         raise bad_flag("liked")
     start_writing(db)
     column = Like.release_id if kind == "release" else Like.post_id
+    if liked and blocked_for_writing(db, user.id, subject.user_id):
+        db.rollback()
+        raise UnprocessableEntity(description=f"You can't like this {kind}.")
     if liked:
         changed = insert_or_ignore(db, Like, user_id=user.id, created_at=utcnow(),
                                    **{column.key: subject_id})

@@ -12,7 +12,7 @@ from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..profiles.usernames import username_key
 from . import subjects
-from .dialect import insert_or_ignore, lock_pair, start_writing
+from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 REPORT_KINDS = ("release", "post", "comment", "user")
 REASON_MAX = 500
@@ -57,7 +57,7 @@ def report(
                       max_length=REASON_MAX - 40, multiline=True)
     if kind not in REPORT_KINDS:
         raise NotFound()
-    reportable(db, kind, subject_id)
+    reportable(db, kind, subject_id, reporter.id)
     if category and category not in REPORT_REASONS:
         errors.add("category", "Choose one of the reasons.")
     elif category == "other" and not text:
@@ -76,14 +76,17 @@ def report(
     return errors
 
 
-def reportable(db: Session, kind: str, subject_id: int) -> Release | Post | Comment | User:
-    """What a report names: a visible release, post or comment, or a person; else NotFound."""
+def reportable(
+    db: Session, kind: str, subject_id: int, viewer_id: int | None = None
+) -> Release | Post | Comment | User:
+    """What a report names: a release, post or comment the viewer may see, or a person (whose
+    account is not being deleted); else NotFound."""
     if kind == "user":
         user = db.get(User, subject_id)
-        if user is None:
+        if user is None or user.deleted_at is not None:
             raise NotFound()
         return user
-    return subjects.visible(db, kind, subject_id)
+    return subjects.visible(db, kind, subject_id, viewer_id)
 
 
 def open_reports(db: Session, admin: User, limit: int = 100) -> list[OpenReport]:
@@ -186,7 +189,8 @@ def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tu
     if blocked.id == blocker.id:
         return blocked, "You can't block yourself."
     start_writing(db)
-    lock_pair(db, blocker.id, blocked.id)
+    # Takes both rows' locks, so a comment, like or follow racing this block waits for it.
+    blocked_for_writing(db, blocker.id, blocked.id)
     if blocking:
         if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
                             created_at=utcnow()):
@@ -202,8 +206,3 @@ def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tu
         ))
     db.commit()
     return blocked, ""
-
-
-def blocked_by(viewer_id: int):
-    """A subquery of the ids the viewer blocked (their comments disappear for the viewer)."""
-    return select(Block.blocked_id).where(Block.blocker_id == viewer_id)

@@ -13,6 +13,7 @@ from .. import live
 from ..config import settings
 from ..db import expire_loaded
 from ..models import Block, Comment, Notification, NotificationMute, Post, Release, User, utcnow
+from ..visibility import comment_visible
 from .dialect import insert_or_ignore, start_writing
 
 KINDS = {
@@ -117,7 +118,7 @@ def page_of(db: Session, user_id: int, page: int = 1) -> NotificationPage:
         .outerjoin(Release, Release.id == Notification.release_id)
         .outerjoin(Post, Post.id == Notification.post_id)
         .outerjoin(Comment, and_(Comment.id == Notification.comment_id,
-                                 Comment.hidden.is_(False)))
+                                 comment_visible(user_id)))
         .where(Notification.recipient_id == user_id)
         .order_by(Notification.id.desc())
         .limit(size + 1).offset((page - 1) * size)

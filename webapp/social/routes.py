@@ -407,10 +407,8 @@ def moderate(action: str):
 @bp.get("/notifications")
 @private
 def notifications_page():
-    """Your notifications, newest first; seeing them marks them read."""
-    session = db.session()
-    found = notifications.page_of(session, current_user.id, _page())
-    notifications.mark_read(session, current_user.id)
+    """Your notifications, newest first (reading changes nothing: "Mark all read" does)."""
+    found = notifications.page_of(db.session(), current_user.id, _page())
     return render_template("social/notifications.html", notes=found)
 
 
@@ -418,16 +416,27 @@ def notifications_page():
 @private
 @htmx.fragment_of(lambda: url_for(".notifications_page", page=_page()))
 def notification_list():
-    """The list fragment (it marks what it shows read); 304 while nothing is new."""
-    session = db.session()
-    found = notifications.page_of(session, current_user.id, _page())
-    response = htmx.versioned_fragment(
-        found.version,
-        lambda: render_template("social/partials/notification_list.html", notes=found),
+    """The list fragment; 304 while nothing is new."""
+    found = notifications.page_of(db.session(), current_user.id, _page())
+    return htmx.versioned_fragment(
+        found.version, lambda: render_template("social/partials/notification_list.html", notes=found)
     )
-    if notifications.mark_read(session, current_user.id):
-        htmx.trigger(response, live.NOTIFICATIONS_CHANGED, {"unread": 0})
-    return response
+
+
+@bp.post("/notifications/read")
+@private
+def mark_notifications_read():
+    """Mark all your notifications read (a POST: a link from elsewhere cannot do it)."""
+    session = db.session()
+    notifications.mark_read(session, current_user.id)
+    page = parse_page(request.form.get("page"), 100_000)
+    found = notifications.page_of(session, current_user.id, page)
+    return htmx.form_done(
+        "All notifications are marked read.",
+        url_for(".notifications_page", page=page),
+        lambda: render_template("social/partials/notification_list.html", notes=found),
+        [(live.NOTIFICATIONS_CHANGED, {"unread": 0})],
+    )
 
 
 @bp.get("/fragments/nav-notifications")

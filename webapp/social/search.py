@@ -19,6 +19,7 @@ from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User
 from ..profiles.usernames import username_key
+from ..visibility import release_public
 
 # Migration 0007's generated column, and the expression it indexed (keep them identical).
 RELEASE_VECTOR = "releases.search_vector"
@@ -73,7 +74,7 @@ def search(db: Session, query: str = "", genre: str = "", mood: str = "", page: 
     if not terms and not genre and not mood:
         return results
     size = settings().search_page_size
-    where = [Release.published.is_(True), Release.hidden.is_(False), present(Release.user_id)]
+    where = [release_public()]
     if genre:
         where.append(func.lower(Release.genre) == genre.casefold())
     if mood:
@@ -184,9 +185,9 @@ def choices(db: Session) -> tuple[list[str], list[str]]:
     """The genres and moods of published releases, for the filters (one statement)."""
     rows = db.execute(
         select(literal_column("'g'"), func.lower(Release.genre))
-        .where(Release.published.is_(True), Release.hidden.is_(False)).distinct()
+        .where(release_public()).distinct()
         .union(select(literal_column("'m'"), func.lower(Release.mood))
-               .where(Release.published.is_(True), Release.hidden.is_(False)).distinct())
+               .where(release_public()).distinct())
     ).all()
     genres = sorted(value for what, value in rows if what == "g" and value)[:CHOICES_LIMIT]
     moods = sorted(value for what, value in rows if what == "m" and value)[:CHOICES_LIMIT]

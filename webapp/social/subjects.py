@@ -6,6 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.standing import present
 from ..models import Comment, Post, Release
+from ..visibility import comment_visible, post_visible, release_public
 
 KINDS = ("release", "post")
 MAX_ID = 2_147_483_647
@@ -13,12 +14,7 @@ MAX_ID = 2_147_483_647
 
 def visible_release(db: Session, release_id: int) -> Release:
     """A published release no admin has hidden, or NotFound."""
-    release = db.scalar(
-        select(Release).where(
-            Release.id == release_id, Release.published.is_(True), Release.hidden.is_(False),
-            present(Release.user_id),
-        )
-    )
+    release = db.scalar(select(Release).where(Release.id == release_id, release_public()))
     if release is None:
         raise NotFound()
     return release
@@ -26,26 +22,23 @@ def visible_release(db: Session, release_id: int) -> Release:
 
 def visible_post(db: Session, post_id: int) -> Post:
     """A post no admin has hidden, or NotFound."""
-    post = db.scalar(select(Post).where(Post.id == post_id, Post.hidden.is_(False),
-                                        present(Post.user_id)))
+    post = db.scalar(select(Post).where(Post.id == post_id, post_visible()))
     if post is None:
         raise NotFound()
     return post
 
 
-def visible(db: Session, kind: str, subject_id: int) -> Release | Post | Comment:
-    """The visible release, post or comment named by kind and id, or NotFound."""
+def visible(
+    db: Session, kind: str, subject_id: int, viewer_id: int | None = None
+) -> Release | Post | Comment:
+    """The release, post or comment named by kind and id that the viewer may see, or NotFound."""
     if kind == "release":
         return visible_release(db, subject_id)
     if kind == "post":
         return visible_post(db, subject_id)
     if kind == "comment":
         comment = db.scalar(
-            select(Comment)
-            .join(Release, Release.id == Comment.release_id)
-            .where(Comment.id == subject_id, Comment.hidden.is_(False),
-                   Release.published.is_(True), Release.hidden.is_(False),
-                   present(Release.user_id), present(Comment.user_id))
+            select(Comment).where(Comment.id == subject_id, comment_visible(viewer_id))
         )
         if comment is not None:
             return comment
