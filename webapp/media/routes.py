@@ -9,7 +9,6 @@ from sqlalchemy import or_, select
 
 from .. import db, storage
 from ..access import or_404, public
-from ..accounts.standing import present
 from ..models import Media, Release
 from ..visibility import release_public
 

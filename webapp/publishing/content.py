@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from .. import live, ratelimits
-from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..generators import music as music_vocabulary

@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from .. import live
-from ..accounts.standing import present
 from ..config import settings
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
 from ..visibility import comment_visible
 from . import notifications, subjects
-from .dialect import COMMENTS_LOCK, blocked_for_writing, lock_person
+from .dialect import COMMENTS_LOCK, blocked_for_writing, lock_person, start_writing
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000

@@ -419,7 +419,8 @@ def notification_list():
     """The list fragment; 304 while nothing is new."""
     found = notifications.page_of(db.session(), current_user.id, _page())
     return htmx.versioned_fragment(
-        found.version, lambda: render_template("social/partials/notification_list.html", notes=found)
+        found.version,
+        lambda: render_template("social/partials/notification_list.html", notes=found),
     )
 
 

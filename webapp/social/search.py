@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
-from ..accounts.standing import present
 from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User

@@ -4,7 +4,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from ..accounts.standing import present
 from ..models import Comment, Post, Release
 from ..visibility import comment_visible, post_visible, release_public
 
