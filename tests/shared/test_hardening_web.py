@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from tests import processes
 from tests.conftest import app_config, shutdown_app
 from tests.factories import make_media, make_release, user_id_of
 from tests.listening.test_listening import content_url, counts, published_release
@@ -21,7 +21,7 @@ from webapp import create_app, db
 from webapp.models import Comment, Follow, Like, Post, Release, User
 from webapp.social import follows, moderation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HX = {"HX-Request": "true"}
 
 
@@ -254,35 +254,37 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_make_run_ignores_forwarded_proto_without_trusted_hops(app, database_url, tmp_path):
+def test_make_run_ignores_forwarded_proto_without_trusted_hops(app, database_url, tmp_path,
+                                                              request):
     """`flask serve` (make run) with TRUST_PROXY_HOPS unset: a forged X-Forwarded-Proto from
     127.0.0.1 gets no HSTS and no Secure cookie."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(tmp_path / "served"),
            "SECRET_KEY": "serve-test", "SOUNDSTAGE_JOBS_EMBEDDED": "false"}
     env.pop("SOUNDSTAGE_TRUST_PROXY_HOPS", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
+    server = processes.start(
+        request, [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/login",
-                                                 headers={"X-Forwarded-Proto": "https"})
-                with urllib.request.urlopen(request, timeout=5) as answer:
-                    headers = answer.headers
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.3)
-        assert "Strict-Transport-Security" not in headers
-        cookies = headers.get_all("Set-Cookie") or []
-        assert cookies and not any("secure" in cookie.lower() for cookie in cookies)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    answers = []
+
+    def answered() -> bool:
+        """One answer to a forged https request, once the server listens."""
+        forged = urllib.request.Request(f"http://127.0.0.1:{port}/login",
+                                        headers={"X-Forwarded-Proto": "https"})
+        try:
+            with urllib.request.urlopen(forged, timeout=5) as answer:
+                answers.append(answer.headers)
+        except OSError:
+            return False
+        return True
+
+    processes.wait_for(answered, processes.START_DEADLINE, 0.3, "the server to start")
+    headers = answers[0]
+    assert "Strict-Transport-Security" not in headers
+    cookies = headers.get_all("Set-Cookie") or []
+    assert cookies and not any("secure" in cookie.lower() for cookie in cookies)
+    processes.stop(server)
 
 
 # ---------------------------------------------------------------- links and text (finding 11)
