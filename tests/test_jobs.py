@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_config, shutdown_app
 from tests.factories import submit_job
-from webapp import create_app, db, events, storage
+from webapp import create_app, db, events, jobs, storage
 from webapp.generators import cover, music
 from webapp.models import Generation, Media, User, utcnow
 from webapp.studio import generations, worker
@@ -50,7 +50,7 @@ def submit(app, user_id: int, enqueue: bool = True, **fields) -> int:
     with app.app_context(), db.standalone_session(app) as session:
         result = generations.submit(
             session, user_id, values, seed=seed,
-            enqueue=worker.jobs_of(app).enqueue if enqueue else None,
+            enqueue=worker.enqueue if enqueue else None,
         )
         assert not result.errors, result.errors.messages
         return result.generation.id
@@ -106,7 +106,7 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice):
     inbox = listen(app, alice)
     job = submit(app, alice, lyrics="la la la", seed=3)
     assert row(app, Generation, id=job).status == "queued"
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     generation = row(app, Generation, id=job)
     assert (generation.status, generation.progress, generation.attempts) == ("done", 100, 1)
     assert generation.finished_at is not None and generation.lease_until is None
@@ -132,7 +132,7 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice):
 def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alice):
     """The MP3 a job writes plays for the requested seconds (±0.5 s) with real sound."""
     job = submit(app, alice, duration=12)
-    worker.run_pending(app)
+    jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     path = storage.absolute(media.file_path, storage.media_root(app))
     samples, rate = soundfile.read(path, dtype="float32")
@@ -149,7 +149,7 @@ def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alic
 def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice):
     """A 1024×1024 cover that is not one flat colour, and a 320×320 thumbnail."""
     job = submit(app, alice, kind="image", prompt="neon city at dusk")
-    worker.run_pending(app)
+    jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     assert media.mime_type == cover.COVER_MIME and media.duration is None
     with Image.open(storage.absolute(media.file_path, storage.media_root(app))) as image:
@@ -166,7 +166,7 @@ def test_same_prompt_params_and_seed_give_identical_files(app, alice, kind):
     first = submit(app, alice, kind=kind, seed=5)
     second = submit(app, alice, kind=kind, seed=5)
     other = submit(app, alice, kind=kind, seed=5, prompt="a stormy electric chase")
-    assert worker.run_pending(app) == 3
+    assert jobs.run_pending(app) == 3
     root = storage.media_root(app)
 
     def files(job):
@@ -226,7 +226,7 @@ def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, mo
     monkeypatch.setattr(music, "render_track_with_waveform", broken)
     inbox = listen(app, alice)
     job = submit(app, alice)
-    assert worker.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
+    assert jobs.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
     generation = row(app, Generation, id=job)
     assert generation.status == "failed"
     assert generation.attempts == app.config["JOBS_MAX_ATTEMPTS"]
@@ -243,7 +243,7 @@ def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice, tmp_path):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the data directory should be")
     app.config["DATA_DIR"] = str(blocked)
-    assert worker.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
+    assert jobs.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
     generation = row(app, Generation, id=job)
     assert generation.status == "failed"
     assert generation.error == generations.STORAGE_FAILED
@@ -259,7 +259,7 @@ def test_progress_is_written_in_steps_and_published(app, alice):
     app.config.update(JOBS_PROGRESS_SECONDS=0, JOBS_PROGRESS_STEP=10)
     inbox = listen(app, alice)
     submit(app, alice, duration=30)
-    worker.run_pending(app)
+    jobs.run_pending(app)
     progressed = [m.data["progress"] for m in received(inbox, "done")
                   if m.name == "generation-progressed"]
     middle = progressed[1:-1]
@@ -295,7 +295,7 @@ def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(databas
     app = create_app(app_config(database_url, tmp_path / "data", JOBS_EMBEDDED=True))
     try:
         handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-        worker.start_embedded(app)
+        jobs.start_embedded(app)
         assert {s: signal.getsignal(s) for s in handlers} == handlers
         user = add_user(app)
         job = submit(app, user)
@@ -304,7 +304,7 @@ def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(databas
         assert picked < 1.0, f"pickup took {picked:.2f}s"
         assert media_count(app) == 1
         start = time.monotonic()
-        worker.stop_embedded(app)
+        jobs.stop_embedded(app)
         assert time.monotonic() - start < 6
     finally:
         shutdown_app(app)
@@ -343,9 +343,9 @@ def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice):
     leftover.write_bytes(b"partial")
     old = time.time() - 3600
     os.utime(leftover, (old, old))
-    assert worker.jobs_of(app).reconcile_now(sweep=True) == [job]
+    assert jobs.jobs_of(app).reconcile_now(sweep=True) == [job]
     assert not leftover.exists()
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     assert row(app, Generation, id=job).status == "done"
 
 

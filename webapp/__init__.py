@@ -11,6 +11,8 @@ BLUEPRINTS = (
     "main", "events", "accounts.routes", "studio.routes", "library.routes", "media.routes",
     "profiles.routes", "publishing.routes", "listening.routes", "social.routes",
 )
+# Modules registering background tasks with webapp.jobs (each feature owns its own).
+JOB_MODULES = ("studio.worker", "accounts.tasks")
 
 login_manager = LoginManager()
 
@@ -33,12 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in BLUEPRINTS:
         module = __import__(f"{__name__}.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
-    from . import events, templating
-    from .studio import worker
+    from . import events, jobs, templating
 
+    for name in JOB_MODULES:
+        __import__(f"{__name__}.{name}")
     templating.init_app(app)
     events.init_app(app)
-    worker.init_app(app)
+    jobs.init_app(app)
     from .cli import register_commands
 
     register_commands(app)

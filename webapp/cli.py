@@ -34,9 +34,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("housekeeping")
     def housekeeping_command() -> None:
         """Delete expired sessions, stale log-in throttles and ended rate-limit windows."""
-        from .studio import worker
+        from . import jobs
 
-        purged = worker.jobs_of(app).housekeep()
+        purged = jobs.jobs_of(app).housekeep()
         click.echo(", ".join(f"{count} {kind}" for kind, count in purged.items()) + " purged.")
 
     @app.cli.command("make-admin")
@@ -55,10 +55,10 @@ def register_commands(app: Flask) -> None:
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")
     def worker_command(workers: int) -> None:
         """Run a job consumer process (scale-out mode on PostgreSQL)."""
-        from .studio import worker
+        from . import jobs
 
         _refuse_unusable_storage(app)
-        worker.run_consumer(app, workers)
+        jobs.run_consumer(app, workers)
 
     @app.cli.command("export-user")
     @click.argument("name")

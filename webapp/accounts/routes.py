@@ -17,8 +17,7 @@ from ..access import or_404, private, public
 from ..forms import FormErrors, safe_next
 from ..models import utcnow
 from ..security import client_address
-from ..studio import worker
-from . import deletion, exports, logins
+from . import deletion, exports, logins, tasks
 
 bp = Blueprint("accounts", __name__)
 
@@ -137,7 +136,7 @@ def start_export():
             lambda: _render_account(FormErrors(), 409, error)[0],
             409,
         )
-    worker.enqueue_export(export.id)
+    tasks.enqueue(export.id)
     return htmx.form_done(
         "Your export is being prepared. It stays here for 24 hours once it is ready.",
         url_for("accounts.account") + "#your-data",
