@@ -13,13 +13,13 @@ from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .. import live, storage
+from .. import live, passwords, storage
 from ..db import finish_transaction
 from ..forms import FormErrors
 from ..models import DataExport, Generation, LoginThrottle, Media, User
 from ..profiles import avatars, usernames
 from ..studio import generations
-from . import exports, logins
+from . import exports
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def delete_account(db: Session, user: User, password: str, typed_name: str) -> F
         errors.add("confirm_username", NAME_MISMATCH)
     if not password:
         errors.add("delete_password", "Enter your password to delete your account.")
-    elif message := logins.check_current_password(db, user, password):
+    elif message := passwords.check_current_password(db, user, password):
         errors.add("delete_password", message)
     if errors:
         return errors

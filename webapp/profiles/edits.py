@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from ..accounts import logins
+from .. import passwords
 from ..forms import FormErrors
 from ..models import User
 from . import avatars, usernames
@@ -31,7 +31,7 @@ def save_profile(
     password: str,
     avatar_upload: BinaryIO | None,
     now: datetime,
-    client: str | None = logins.LOCAL,
+    client: str | None = passwords.LOCAL,
 ) -> ProfileResult:
     """Check everything, then store the new name and/or avatar in one transaction, or nothing.
 
@@ -46,7 +46,7 @@ def save_profile(
             errors.add("username", message)
         if not password:
             errors.add("current_password", "Enter your current password to change your username.")
-        elif message := logins.check_current_password(db_session, user, password, client):
+        elif message := passwords.check_current_password(db_session, user, password, client):
             errors.add("current_password", message)
     encoded = None
     if avatar_upload is not None:

@@ -2,7 +2,6 @@
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from ..config import settings
 from ..db import expire_loaded, finish_transaction
 from ..forms import has_control_characters
 from ..models import User, UsernameChange, utcnow
+from ..names import normalise, username_key, username_skeleton
 
 MIN_LENGTH = 3
 MAX_LENGTH = 30
@@ -29,27 +29,6 @@ RESERVED = frozenset(
         "studio", "support", "system", "u", "user", "users", "www",
     }
 )  # fmt: skip
-
-
-def normalise(raw: str) -> str:
-    """The name as it will be stored: NFKC of what was typed, trimmed."""
-    return unicodedata.normalize("NFKC", raw).strip(" ")
-
-
-def username_key(name: str) -> str:
-    """The key two names collide on: NFKC, casefold, NFKC again (idempotent)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
-# Look-alikes among the characters a name may hold, after case folding: the part of
-# Unicode TR39's confusables.txt that applies ("m" → "rn", "w" → "vv", "d" → "cl",
-# "1" and "I" → "l", "0" → "O"), with "i" joining "l" since names ignore case.
-CONFUSABLES = str.maketrans({"m": "rn", "w": "vv", "d": "cl", "i": "l", "1": "l", "0": "o"})
-
-
-def username_skeleton(name: str) -> str:
-    """What a name looks like (TR39 skeleton): names sharing one are too alike to both exist."""
-    return username_key(name).translate(CONFUSABLES)
 
 
 def validation_error(raw: str) -> str | None:

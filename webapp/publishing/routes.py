@@ -346,6 +346,26 @@ def _followed() -> content.Feed:
     return content.following_feed(db.session(), current_user.id, _page())
 
 
+@bp.get("/liked")
+@private
+def liked():
+    """The releases and posts you liked, newest first."""
+    return render_template("publishing/liked.html", feed=_liked())
+
+
+@bp.get("/liked/feed")
+@private
+@htmx.fragment_of(lambda: url_for(".liked", page=_page()))
+def liked_feed():
+    """The Liked feed fragment (a plain visit goes to the page)."""
+    return _feed_response(_liked())
+
+
+def _liked() -> content.Feed:
+    """The page of your Liked feed that the query string asks for."""
+    return content.liked_feed(db.session(), current_user.id, _page())
+
+
 @bp.get("/feeds/user/<user_ref:user_id>")
 @public
 def user_feed(user_id: int):

@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 from .. import live
 from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
-from ..profiles.usernames import username_key
+from ..names import username_key
 from . import subjects
 from .dialect import insert_or_ignore, start_writing
 

@@ -1,4 +1,4 @@
-"""Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
+"""Social: likes, follows, blocks, comments, reports, notifications, search, admin."""
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
@@ -8,8 +8,7 @@ from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import parse_page, safe_next
 from ..models import User, utcnow
-from ..profiles.usernames import username_key
-from ..publishing import content
+from ..names import username_key
 from . import comments, follows, likes, moderation, notifications, search
 from .cards import CardStats, card_stats
 
@@ -111,30 +110,6 @@ def _like(kind: str, subject_id: int):
         ),
         [(live.LIKE_CHANGED, {"kind": kind, "id": subject_id, "count": state.count})],
     )
-
-
-@bp.get("/liked")
-@private
-def liked():
-    """The releases and posts you liked, newest first."""
-    return render_template("social/liked.html", feed=_liked())
-
-
-@bp.get("/liked/feed")
-@private
-@htmx.fragment_of(lambda: url_for(".liked", page=_page()))
-def liked_feed():
-    """The Liked feed fragment (a plain visit goes to the page)."""
-    feed = _liked()
-    return htmx.versioned_fragment(
-        content.feed_tag(feed, current_user.id),
-        lambda: render_template("publishing/partials/feed.html", feed=feed),
-    )
-
-
-def _liked() -> content.Feed:
-    """The page of your Liked feed that the query string asks for."""
-    return content.liked_feed(db.session(), current_user.id, _page())
 
 
 def _page() -> int:
