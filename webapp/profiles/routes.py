@@ -23,6 +23,7 @@ from ..publishing import content
 from ..security import client_address
 from ..social import follows
 from . import about, avatars, edits, usernames
+from .templating import profile_tag
 
 bp = Blueprint("profiles", __name__)
 
@@ -45,7 +46,9 @@ def public_profile(username: str):
     viewer_id = current_user.id if current_user.is_authenticated else None
     feed = content.profile_feed(session, user.id, page, viewer_id)
     box = follows.follow_box(session, viewer_id, user)
-    return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box)
+    # Your own profile shows the post form, which lists your published releases.
+    forms = content.post_form_context(session, user.id) if viewer_id == user.id else {}
+    return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box, **forms)
 
 
 @bp.get("/fragments/profile-header/<user_ref:user_id>")
@@ -71,15 +74,6 @@ def nav_user():
     return htmx.versioned_fragment(
         profile_tag(current_user), lambda: render_template("profiles/partials/nav_user.html")
     )
-
-
-@bp.app_template_global("profile_tag")
-def profile_tag(user: User) -> str:
-    """The version of everything a profile header or the nav shows of a user."""
-    return f"p{user.profile_version}"
-
-
-bp.add_app_template_filter(about.link_label, "link_label")
 
 
 @bp.get("/avatars/<filename>")

@@ -287,6 +287,16 @@ def release_choices(db: Session, user_id: int) -> tuple[list[Media], list[Media]
     return [m for m in rows if m.kind == "music"], [m for m in rows if m.kind == "image"]
 
 
+def release_form_context(db: Session, user_id: int) -> dict:
+    """What the release form shows: the user's tracks and covers."""
+    return {"release_choices": release_choices(db, user_id)}
+
+
+def post_form_context(db: Session, user_id: int) -> dict:
+    """What the post form shows: the user's published releases, for "Attach release"."""
+    return {"post_releases": user_releases(db, user_id, published_only=True)}
+
+
 # ---------------------------------------------------------------- posts
 
 

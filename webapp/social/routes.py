@@ -7,7 +7,7 @@ from sqlalchemy import select
 from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import parse_page, safe_next
-from ..models import User, utcnow
+from ..models import User
 from ..names import username_key
 from . import comments, follows, likes, moderation, notifications, search
 from .cards import CardStats, card_stats
@@ -15,17 +15,6 @@ from .cards import CardStats, card_stats
 bp = Blueprint("social", __name__)
 
 ID = "int(max=2147483647)"
-
-
-@bp.app_context_processor
-def social_helpers() -> dict:
-    """Template helpers for notification pages."""
-    return {"notification_kinds": notifications.KINDS, "today_utc": _today}
-
-
-def _today() -> str:
-    """Today's date in UTC, as the plays digest stores days."""
-    return utcnow().date().isoformat()
 
 
 def _flag(name: str, *, required: bool = True) -> bool | None:

@@ -12,26 +12,9 @@ from ..forms import FormErrors
 from ..generators import music
 from . import generations, worker
 from .generations import GenerationRequest
+from .templating import generation_title
 
 bp = Blueprint("studio", __name__)
-
-
-@bp.app_template_filter("generation_title")
-def generation_title(prompt: str) -> str:
-    """The title a job's item will get, for cards of unfinished jobs."""
-    return generations.title_from_prompt(prompt or "")
-
-
-@bp.app_template_filter("kind_label")
-def kind_label(kind: str) -> str:
-    """People's word for a job kind."""
-    return generations.KIND_LABELS.get(kind, kind)
-
-
-@bp.app_template_global("card_version")
-def card_version(generation, media=None) -> str:
-    """The version tag a job card carries (hx-ptag), so an unchanged card is not re-sent."""
-    return generations.card_version(generation, media)
 
 
 def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
