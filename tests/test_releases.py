@@ -191,8 +191,9 @@ def test_release_form_shows_only_your_media_and_an_empty_state(app, alice, make_
     assert "You have no track and no cover yet." in empty
 
 
-def test_release_form_renders_with_only_current_user(app, alice):
-    """What the library does: include the partial with nothing but current_user."""
+def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app, alice):
+    """What the library does: include the partial with current_user and the choices the view
+    loaded (a template queries nothing itself)."""
     client, user_id, _, _ = alice
     client.get("/studio")
     with app.test_request_context():
@@ -201,7 +202,8 @@ def test_release_form_renders_with_only_current_user(app, alice):
         session = db.session()
         user = session.get(User, user_id)
         login_user(user)
-        html = render_template("publishing/partials/release_form.html")
+        html = render_template("publishing/partials/release_form.html",
+                               **content.release_form_context(session, user_id))
     assert 'id="release-form"' in html
     assert "Create release</button>" in html
 

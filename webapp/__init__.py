@@ -3,7 +3,7 @@
 from flask import Flask, request, url_for
 from flask_login import LoginManager
 
-from . import assets, db, htmx, refs, security
+from . import assets, db, errors, htmx, refs, security
 from .config import SettingsConfig, load_config
 
 # Modules holding a blueprint `bp`: a URL's first segment names its package (docs/architecture.md).
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     db.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
     _init_login(app)
     app.url_map.converters["user_ref"] = refs.UserRef
     for name in BLUEPRINTS:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, literal, or_, select, union_all
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
 from ..config import settings
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
 from ..social import cards, follows

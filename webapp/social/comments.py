@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
 from ..config import settings
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
 from . import moderation, notifications, subjects

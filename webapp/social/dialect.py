@@ -4,9 +4,9 @@ from sqlalchemy import literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from ..db import finish_transaction
+from ..errors import NotFound
 
 
 def start_writing(db: Session) -> None:

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
 from ..config import settings
+from ..errors import NotFound
 from ..models import Block, Follow, User, utcnow
 from . import notifications
 from .dialect import insert_or_ignore, start_writing

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import BadRequest
 
 from .. import live
+from ..errors import Refused
 from ..models import Like, Post, Release, User, utcnow
 from . import notifications, subjects
 from .dialect import insert_or_ignore, start_writing
@@ -23,16 +23,16 @@ class LikeState:
     changed: bool
 
 
-def bad_flag(name: str) -> BadRequest:
+def bad_flag(name: str) -> Refused:
     """The error for a form that did not say which state it asks for."""
-    return BadRequest(f"The form sent no valid “{name}”. Reload the page and try again.")
+    return Refused(f"The form sent no valid “{name}”. Reload the page and try again.")
 
 
 def set_like(
     db: Session, user: User, kind: str, subject_id: int, liked: bool | None
 ) -> LikeState:
     """Like or unlike a visible release or post; commits. A hidden or missing one is NotFound,
-    then a missing `liked` (None) a BadRequest.
+    then a missing `liked` (None) Refused.
 
     The unique key settles concurrent or repeated likes: the second insert does nothing.
     """

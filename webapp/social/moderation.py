@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..names import username_key
