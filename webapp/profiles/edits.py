@@ -10,13 +10,14 @@ from .. import passwords
 from ..forms import FormErrors
 from ..models import User
 from . import avatars, usernames
+from .usernames import Outcome
 
 
 @dataclass
 class ProfileResult:
     """What saving the profile settings came to."""
 
-    outcome: str  # saved | unchanged | invalid | taken | too_soon | busy
+    outcome: Outcome
     errors: FormErrors = field(default_factory=FormErrors)
     message: str = ""
     username: str | None = None  # the new name, when it changed
@@ -55,17 +56,17 @@ def save_profile(
         except avatars.AvatarError as error:
             errors.add("avatar", str(error))
     if errors:
-        return ProfileResult("invalid", errors, "Please check the form.")
+        return ProfileResult(Outcome.INVALID, errors, "Please check the form.")
     if not wants_rename and encoded is None:
-        return ProfileResult("unchanged", errors, usernames.NOTHING_TO_CHANGE)
+        return ProfileResult(Outcome.UNCHANGED, errors, usernames.NOTHING_TO_CHANGE)
     try:
         filename = avatars.store(encoded) if encoded is not None else None
     except OSError:  # an unwritable or full data directory: say so, change nothing
         errors.add("avatar", "Your picture could not be saved right now. Please try again later.")
-        return ProfileResult("busy", errors, "Please try again later.")
+        return ProfileResult(Outcome.BUSY, errors, "Please try again later.")
     if not wants_rename:
         avatars.change_avatar(db_session, user.id, filename)
-        return ProfileResult("saved", errors, "Avatar updated.", avatar=filename)
+        return ProfileResult(Outcome.SAVED, errors, "Avatar updated.", avatar=filename)
     replaced: list[str | None] = []
 
     def also(session: Session) -> None:
@@ -86,4 +87,4 @@ def save_profile(
     if replaced:
         avatars.remove(replaced[0])
     message = result.message + (" Avatar updated." if filename else "")
-    return ProfileResult("saved", errors, message, username=result.username, avatar=filename)
+    return ProfileResult(Outcome.SAVED, errors, message, username=result.username, avatar=filename)

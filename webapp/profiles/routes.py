@@ -24,10 +24,12 @@ from ..security import client_address
 from ..social import follows
 from . import about, avatars, edits, usernames
 from .templating import profile_tag
+from .usernames import Outcome
 
 bp = Blueprint("profiles", __name__)
 
-STATUS = {"invalid": 422, "taken": 422, "too_soon": 429, "busy": 503, "no_undo": 409}
+STATUS = {Outcome.INVALID: 422, Outcome.TAKEN: 422, Outcome.TOO_SOON: 429, Outcome.BUSY: 503,
+          Outcome.NO_UNDO: 409}
 
 
 @bp.get("/u/<username>")
@@ -147,9 +149,9 @@ def save_settings():
         utcnow(),
         client_address(),
     )
-    if result.outcome == "saved":
+    if result.outcome is Outcome.SAVED:
         return _changed(result.message, result.username, result.avatar)
-    if result.outcome == "unchanged":
+    if result.outcome is Outcome.UNCHANGED:
         return _nothing_to_change(result.message)
     response = make_response(
         _settings_body(result.errors, username_value=raw_username), STATUS[result.outcome]
@@ -157,7 +159,7 @@ def save_settings():
     if result.retry_at is not None:
         wait = max(1, int((result.retry_at - utcnow()).total_seconds()) + 1)
         response.headers["Retry-After"] = str(wait)
-    elif result.outcome == "busy":
+    elif result.outcome is Outcome.BUSY:
         response.headers["Retry-After"] = "1"
     first_error = next(iter(result.errors.messages.values()), result.message)
     return htmx.announce(response, first_error)
