@@ -13,12 +13,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import ratelimits
+from . import ratelimits, upsert
 from .config import settings
-from .db import is_postgres, write_transaction
+from .db import write_transaction
 from .models import LoginThrottle, User, utcnow
 from .ratelimits import Throttled
 from .slots import slot
@@ -152,10 +151,11 @@ def throttled_message(seconds: int) -> str:
 
 def record_failure(db: Session, key: str, now: datetime) -> None:
     """Count a failure atomically and, past the free ones, block for a growing delay."""
-    dialect = postgresql if is_postgres(db) else sqlite
-    upsert = dialect.insert(LoginThrottle).values(username_key=key, failures=1, last_failure_at=now)
+    first = upsert.insert(db, LoginThrottle).values(
+        username_key=key, failures=1, last_failure_at=now
+    )
     db.execute(
-        upsert.on_conflict_do_update(
+        first.on_conflict_do_update(
             index_elements=["username_key"],
             set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now},
         )

@@ -12,8 +12,8 @@ from ..config import settings
 from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
+from ..upsert import start_writing
 from . import moderation, notifications, subjects
-from .dialect import start_writing
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000

@@ -10,8 +10,8 @@ from .. import live
 from ..config import settings
 from ..errors import NotFound
 from ..models import Block, Follow, User, utcnow
+from ..upsert import insert_or_ignore, start_writing
 from . import notifications
-from .dialect import insert_or_ignore, start_writing
 
 MAX_PAGE = 10_000
 

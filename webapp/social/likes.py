@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from .. import live
 from ..errors import Refused
 from ..models import Like, Post, Release, User, utcnow
+from ..upsert import insert_or_ignore, start_writing
 from . import notifications, subjects
-from .dialect import insert_or_ignore, start_writing
 
 
 @dataclass

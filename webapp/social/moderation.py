@@ -10,8 +10,8 @@ from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
 from ..names import username_key
+from ..upsert import insert_or_ignore, start_writing
 from . import subjects
-from .dialect import insert_or_ignore, start_writing
 
 REPORT_KINDS = ("release", "post", "comment")
 REASON_MAX = 500

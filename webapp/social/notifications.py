@@ -13,7 +13,7 @@ from .. import live
 from ..config import settings
 from ..db import expire_loaded
 from ..models import Block, Comment, Notification, NotificationMute, Post, Release, User, utcnow
-from .dialect import insert_or_ignore, start_writing
+from ..upsert import insert_or_ignore, start_writing
 
 KINDS = {
     "like": "Likes of your releases and posts",

@@ -29,7 +29,7 @@ def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
 
 
 def _list_context() -> dict:
-    """Context of studio/partials/generation_list.html: recent jobs and the storage quota."""
+    """Context of studio/partials/job_list.html: recent jobs and the storage quota."""
     session = db.session()
     jobs_ = generations.recent_generations(session, current_user.id)
     used, quota = generations.storage_used(session, current_user.id), settings().storage_quota_bytes
@@ -133,10 +133,10 @@ def _was_unfinished(tag: str) -> bool:
 
 @bp.get("/studio/jobs")
 @private
-def generation_list():
+def jobs():
     """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
     context = _list_context()
     return htmx.versioned_fragment(
         context["list_version"],
-        lambda: render_template("studio/partials/generation_list.html", **context),
+        lambda: render_template("studio/partials/job_list.html", **context),
     )
