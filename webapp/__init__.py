@@ -10,6 +10,7 @@ from .config import SettingsConfig, load_config
 BLUEPRINTS = (
     "main", "events", "accounts.routes", "studio.routes", "library.routes", "media.routes",
     "profiles.routes", "publishing.routes", "listening.routes", "social.routes",
+    "moderation.routes",
 )
 # Modules registering background tasks with webapp.jobs (each feature owns its own).
 JOB_MODULES = ("studio.worker", "accounts.tasks")

@@ -44,10 +44,10 @@ def register_commands(app: Flask) -> None:
     def make_admin_command(username: str) -> None:
         """Let a user review reports and hide releases, posts and comments."""
         from . import db
-        from .social import moderation
+        from .moderation import reports
 
         with db.standalone_session(app) as session:
-            if not moderation.make_admin(session, username):
+            if not reports.make_admin(session, username):
                 raise click.ClickException(f"No user is called {username!r}.")
         click.echo(f"{username} is now an admin.")
 

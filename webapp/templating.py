@@ -12,7 +12,9 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import htmx
 from .config import settings
 
-FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listening", "social")
+FEATURES = (
+    "accounts", "studio", "library", "profiles", "publishing", "listening", "social", "moderation",
+)
 # Features with template helpers of their own, in <feature>/templating.py.
 HELPERS = ("studio", "library", "profiles", "publishing", "social")
 

@@ -22,7 +22,8 @@ from ..models import User, utcnow
 from ..publishing import content
 from ..security import client_address
 from ..social import follows
-from . import about, avatars, edits, usernames
+from . import about, avatars, usernames
+from .settings import save_profile
 from .templating import profile_tag
 from .usernames import Outcome
 
@@ -140,7 +141,7 @@ def save_settings():
     """Save a new username and/or avatar; refreshes every region that shows them."""
     upload = request.files.get("avatar")
     raw_username = request.form.get("username")
-    result = edits.save_profile(
+    result = save_profile(
         db.session(),
         current_user,
         raw_username,

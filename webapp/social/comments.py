@@ -13,7 +13,7 @@ from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
 from ..upsert import start_writing
-from . import moderation, notifications, subjects
+from . import blocks, notifications, subjects
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000
@@ -42,7 +42,7 @@ def thread(db: Session, viewer_id: int | None, release_id: int, page: int | None
     owner = db.get(User, release.user_id)
     shown = [Comment.release_id == release.id, Comment.hidden.is_(False)]
     if viewer_id:
-        shown.append(Comment.user_id.not_in(moderation.blocked_by(viewer_id)))
+        shown.append(Comment.user_id.not_in(blocks.blocked_by(viewer_id)))
     total = db.scalar(select(func.count()).select_from(Comment).where(*shown))
     size = settings().comments_page_size
     pages = max(1, -(-total // size))

@@ -1,15 +1,15 @@
-"""Social: likes, follows, blocks, comments, reports, notifications, search, admin."""
+"""Social: likes, follows, blocks, comments, notifications, search."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import db, htmx, live
 from ..access import or_404, private, public
-from ..forms import parse_page, safe_next
+from ..forms import form_id, parse_page, safe_next
 from ..models import User
 from ..names import username_key
-from . import comments, follows, likes, moderation, notifications, search
+from . import blocks, comments, follows, likes, notifications, search
 from .cards import CardStats, card_stats
 
 bp = Blueprint("social", __name__)
@@ -29,11 +29,8 @@ def _flag(name: str, *, required: bool = True) -> bool | None:
 
 
 def _form_id(name: str) -> int:
-    """A database id from the form; anything else is a bad request that changes nothing."""
-    raw = request.form.get(name, "")
-    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 0 < int(raw) <= 2_147_483_647):
-        abort(400, description="The form named nothing valid. Reload the page and try again.")
-    return int(raw)
+    """A database id from the form; anything else is refused and changes nothing."""
+    return form_id(request.form, name)
 
 
 def _next(default: str) -> str:
@@ -156,7 +153,7 @@ def follow(user_id: int):
 def block(user_id: int):
     """Block ("1") or unblock ("0") someone: their comments disappear for you, follows end."""
     blocking = _flag("blocked")
-    person, error = moderation.set_block(db.session(), current_user, user_id, blocking)
+    person, error = blocks.set_block(db.session(), current_user, user_id, blocking)
     return _follow_box_answer(
         person, error,
         f"You blocked {person.username}: you no longer see their comments, "
@@ -245,51 +242,6 @@ def delete_comment(comment_id: int):
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
     )
-
-
-# ---------------------------------------------------------------- reports and admin
-
-
-@bp.post("/reports")
-@private
-def report():
-    """Report a release, post or comment to the admins."""
-    kind = request.form.get("kind", "")
-    subject_id = _form_id("subject_id")
-    errors = moderation.report(db.session(), current_user, kind, subject_id,
-                               request.form.get("reason", ""))
-    back = _next(url_for("publishing.explore"))
-    if errors:
-        return htmx.form_refused(next(iter(errors.messages.values())), back)
-    return htmx.form_done(
-        "Thank you: an admin will review your report.", back,
-        lambda: render_template("social/partials/reported.html"),
-    )
-
-
-@bp.get("/admin/reports")
-@private
-def reports():
-    """Open reports, most reported first (admins only)."""
-    found = moderation.open_reports(db.session(), current_user)
-    return render_template("social/reports.html", reports=found)
-
-
-@bp.post("/admin/hide", defaults={"action": "hide"})
-@bp.post("/admin/dismiss", defaults={"action": "dismiss"})
-@private
-def moderate(action: str):
-    """Hide a reported release, post or comment from everyone, or dismiss its reports."""
-    moderation.require_admin(current_user)
-    kind = request.form.get("kind", "")
-    subject_id = _form_id("subject_id")
-    if action == "hide":
-        moderation.hide(db.session(), current_user, kind, subject_id)
-        message = f"The {kind} is hidden from everyone."
-    else:
-        moderation.dismiss(db.session(), current_user, kind, subject_id)
-        message = "Reports dismissed."
-    return htmx.form_done(message, url_for(".reports"))
 
 
 # ---------------------------------------------------------------- notifications

@@ -1,4 +1,4 @@
-"""Saving profile settings: a new username and/or avatar in one transaction, or nothing."""
+"""Profile settings: saving a new username and/or avatar in one transaction, or nothing."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
