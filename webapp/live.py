@@ -30,6 +30,11 @@ FOLLOW_CHANGED = "follow-changed"
 COMMENT_CREATED = "comment-created"
 COMMENT_DELETED = "comment-deleted"
 NOTIFICATIONS_CHANGED = "notifications-changed"
+# Raised by the page itself (static/*.js), never sent by the server; regions listen for them.
+PAGE_VISIBLE = "page-visible"  # the tab came back into view
+RESYNC = "resync"  # the page may have missed events (back/forward cache, SSE reconnect)
+PLAY_COUNTED = "play-counted"  # the player counted a play
+STATUS_ANNOUNCED = "status-announced"  # a message for the status live region
 
 
 def profile_bump() -> dict:

@@ -2,7 +2,7 @@
 
 from flask import Flask, g, url_for
 
-from .items import confirm_question
+from . import items
 
 # Item URLs by kind: endpoint and fixed arguments. A 50-card page would otherwise build
 # 250 URLs through the router, a third of its render time.
@@ -19,7 +19,7 @@ _PLACEHOLDER = 2147483647
 def register(app: Flask) -> None:
     """Offer the library's helpers to every template."""
     app.add_template_global(item_url)
-    app.add_template_global(confirm_question, "confirm_question")
+    app.add_template_global(confirm_question)
 
 
 def item_url(kind: str, media_id: int) -> str:
@@ -32,3 +32,8 @@ def item_url(kind: str, media_id: int) -> str:
         }
     before, after = patterns[kind]
     return f"{before}{int(media_id)}{after}"
+
+
+def confirm_question(item, release_titles: list[str]) -> str:
+    """The plain-text question asked before deleting (no markup: it goes in hx-confirm)."""
+    return items.confirm_question(item, release_titles)

@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
     """Offer publishing's helpers to every template."""
     app.add_template_global(release_url)
     app.add_template_global(viewer_feed_tag, "feed_tag")
-    app.add_template_global(content.release_tag, "release_tag")
+    app.add_template_global(release_tag)
     app.add_template_global(feed_links)
 
 
@@ -38,6 +38,11 @@ def release_url(release) -> str:
     """A release page's readable address (it follows the title)."""
     slug = content.slug(release.title)
     return url_for("publishing.release_page", release_id=release.id, slug=slug)
+
+
+def release_tag(release, author) -> str:
+    """The version of everything a release page's details show."""
+    return content.release_tag(release, author)
 
 
 def viewer_feed_tag(feed: content.Feed) -> str:
