@@ -41,8 +41,8 @@ PG_CLUSTER = os.environ.get("PG_CLUSTER_VERSION") or sorted(os.listdir("/etc/pos
 
 def fast_sweeps() -> list[tuple[str, str, str]]:
     """Run the sweep tests on both databases and report how many passed."""
-    files = ["tests/test_route_sweeps.py", "tests/test_hostile_input.py",
-             "tests/test_security.py", "tests/test_static_checks.py", "tests/test_faults.py"]
+    files = [f"tests/shared/test_{name}.py" for name in
+             ("route_sweeps", "hostile_input", "security", "static_checks", "faults")]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:randomly", *files],
         cwd=ROOT, capture_output=True, text=True, check=False,

@@ -78,7 +78,8 @@ def fill(url: str, releases: int) -> None:
         with engine.begin() as conn:
             conn.execute(insert(Release), rows)
     if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
+        # Outside a transaction: statistics written by a rolled-back ANALYZE are lost.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
 
@@ -105,8 +106,11 @@ def queries(count: int) -> list[dict]:
     return mix
 
 
+SHAPES = ("one word", "prefix", "two words", "word + genre", "username", "filters only")
+
+
 def measure(url: str, mix: list[dict]) -> list[float]:
-    """Milliseconds per search, in one app context and session."""
+    """Milliseconds per search (in mix order), in one app context and session."""
     from webapp import create_app, db
     from webapp.social import search
 
@@ -127,10 +131,14 @@ def measure(url: str, mix: list[dict]) -> list[float]:
 
 
 def report(name: str, timings: list[float], releases: int) -> None:
-    """Print one database's figures."""
+    """Print one database's figures, overall and per shape of query."""
     print(f"{name}: {releases} releases, {len(timings)} searches: "
           f"p50 {statistics.median(timings):.1f} ms, p99 {percentile(timings, 0.99):.1f} ms, "
           f"max {max(timings):.1f} ms")
+    for index, shape in enumerate(SHAPES):
+        some = timings[index::len(SHAPES)]
+        print(f"  {shape:13} p50 {statistics.median(some):6.1f} ms, "
+              f"p99 {percentile(some, 0.99):6.1f} ms")
 
 
 def main() -> None:

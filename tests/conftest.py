@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.processes import become_subreaper, kill_all, leftovers
 from webapp import create_app
 from webapp.migrate import upgrade
 
@@ -39,7 +40,7 @@ class TestDatabase:
 def postgres_or_skip() -> None:
     """Skip PostgreSQL tests on a laptop without it; fail under CI."""
     try:
-        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=30).close()
     except psycopg.OperationalError as error:
         # Under CI=true a missing PostgreSQL fails the run; elsewhere it skips.
         (pytest.fail if IN_CI else pytest.skip)(f"PostgreSQL not available (CI={IN_CI}): {error}")
@@ -190,6 +191,23 @@ def make_client(app: Flask):
     return make
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with what it needs (`make test-fast` selects on these marks):
+    its database backend (sqlite / postgresql), or a browser."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database") if callspec else None
+        if backend in BACKENDS:
+            item.add_marker(backend)
+        elif "postgresql" in item.name:
+            item.add_marker("postgresql")
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker("browser")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say how many tests ran on each backend and in the browser."""
     counts = {"sqlite": 0, "postgresql": 0, "browser": 0}
@@ -204,3 +222,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"passed on sqlite: {counts['sqlite']}, on postgresql: {counts['postgresql']}, "
         f"in the browser: {counts['browser']}",
     )
+
+
+def pytest_configure(config):
+    """Adopt orphaned descendants (a gunicorn worker whose master died), so the check below
+    sees every process a test started, not only direct children."""
+    become_subreaper()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run that leaves a process behind fails: name each one, then kill it."""
+    alive = leftovers()
+    if not alive:
+        return
+    kill_all(alive)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("!", f"{len(alive)} process(es) outlived the tests (now killed)",
+                           red=True)
+        for pid, command in sorted(alive.items()):
+            reporter.write_line(f"  pid {pid}: {command[:200]}")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -118,3 +118,23 @@ def user_ref(app: Flask, user_id: int) -> str:
 
     with app.app_context():
         return UserRef(app.url_map).to_url(user_id)
+
+
+def new_user(make_client, app: Flask, name: str):
+    """A signed-up client and its user id."""
+    client = make_client(name)
+    return client, user_id_of(app, name)
+
+
+def track_and_cover(app: Flask, user_id: int) -> tuple[int, int]:
+    """A real track and a real cover made by the job pipeline."""
+    return (
+        make_media(app, user_id, "music", "a calm piano night", duration=10),
+        make_media(app, user_id, "image", "neon city at dusk"),
+    )
+
+
+def user_row(app: Flask, user_id: int) -> User:
+    """A fresh copy of a user row."""
+    with app.app_context():
+        return db.session().get(User, user_id)

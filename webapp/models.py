@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, MappedColumn, mapped_column, relationship
 
@@ -222,6 +223,9 @@ class Release(Base):
     __table_args__ = (
         Index("ix_releases_user_id_id", "user_id", "id"),
         Index("ix_releases_published_published_at", "published", "published_at"),
+        # Search filters compare case-folded genre and mood, newest first.
+        Index("ix_releases_genre_key", text("lower(genre)"), "published_at"),
+        Index("ix_releases_mood_key", text("lower(mood)"), "published_at"),
     )
 
 

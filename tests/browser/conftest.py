@@ -32,7 +32,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.browser
-expect.set_options(timeout=10_000)
+# Generous: a wait ends as soon as its condition holds; the deadline only bounds a failure on a
+# loaded machine (2 cores, load 10-20), where a page can take several seconds.
+expect.set_options(timeout=30_000)
+# True once the page's live event stream (#live-events, htmx's SSE) has connected.
+STREAM_OPEN = "() => document.getElementById('live-events')?._htmx?.sse?.status === 200"
 
 
 @dataclass

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 from playwright.sync_api import Page, expect
 from sqlalchemy import insert, select
 
-from tests.browser.conftest import PASSWORD, assert_accessible, sign_up, unique_name
+from tests.browser.conftest import (
+    PASSWORD,
+    STREAM_OPEN,
+    assert_accessible,
+    sign_up,
+    unique_name,
+)
 from tests.factories import make_media, user_id_of
 from webapp import db
 from webapp.models import Generation, Media
@@ -45,9 +51,6 @@ WATCH_GRID = """() => {
 }"""
 
 # The live stream is open once the hx-sse extension has its connection's response.
-STREAM_OPEN = "() => document.getElementById('live-events')?._htmx?.sse?.status === 200"
-
-
 def open_library(page: Page, live_server, tab: str = "music") -> None:
     """Load the library tab and wait until its first check and the live stream are done."""
     with page.expect_response(GRID_REQUESTS) as first_check:
@@ -110,7 +113,7 @@ def test_a_generated_item_appears_in_the_open_library_without_interaction(
     card = library.get_by_role("article").filter(
         has=library.get_by_role("heading", name="Glass harmonica over a slow tide")
     )
-    expect(card.locator("audio")).to_be_attached(timeout=60_000)
+    expect(card.locator("audio")).to_be_attached(timeout=120_000)
     expect(library.locator("#status")).to_have_text("1 new item")
     uid = user_of(live_server, username)
     with live_server.app.app_context():

@@ -7,6 +7,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_up
+from tests.processes import START_DEADLINE
 from webapp import db
 from webapp.models import User
 from webapp.studio import generations, worker
@@ -43,7 +44,8 @@ def test_music_and_cover_reach_100_and_play_and_show(page, live_server):
     generate(page, "neon city at dusk", kind="Cover art")
     expect(progress(page, "Neon city at dusk")).to_be_visible()
     for title in ("Rainy window lo-fi piano", "Neon city at dusk"):
-        expect(progress(page, title)).to_have_attribute("value", "100", timeout=20_000)
+        expect(progress(page, title)).to_have_attribute("value", "100",
+                                                        timeout=START_DEADLINE * 1000)
         expect(card(page, title).get_by_text("Ready")).to_be_visible()
     audio = card(page, "Rainy window lo-fi piano").locator("audio")
     expect(audio).to_have_attribute("preload", "none")
@@ -85,7 +87,7 @@ def test_a_running_card_is_accessible_and_updates_without_reload(page, live_serv
     page.evaluate("window.__marker = 7")
     with app.app_context(), db.standalone_session(app) as session:
         assert worker.execute_claim(app, session, held) is not None
-    expect(bar).to_have_attribute("value", "100", timeout=10_000)
+    expect(bar).to_have_attribute("value", "100", timeout=START_DEADLINE * 1000)
     expect(page.locator("#status")).to_contain_text("“Slow ambient drift” is ready.")
     assert page.evaluate("window.__marker") == 7
 
@@ -100,7 +102,7 @@ def test_the_studio_works_with_javascript_off(new_page, live_server):
     expect(page.get_by_text("is on its way")).to_be_visible()
     bar = progress(page, "Quiet guitar by the sea")
     expect(bar).to_be_visible()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + START_DEADLINE
     while bar.get_attribute("value") != "100":
         assert time.monotonic() < deadline, "the job did not finish"
         time.sleep(0.3)

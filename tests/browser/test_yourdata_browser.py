@@ -5,7 +5,7 @@ import zipfile
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, assert_accessible, sign_up
+from tests.browser.conftest import PASSWORD, STREAM_OPEN, assert_accessible, sign_up
 from tests.factories import make_media, user_id_of
 
 
@@ -105,7 +105,7 @@ def test_the_other_tabs_leave_when_the_account_is_deleted(page, live_server):
     other = page.context.new_page()
     other.goto(live_server.at("/library"))
     expect(other.locator("#live-events")).to_have_count(1)
-    other.wait_for_timeout(500)  # the stream connects
+    other.wait_for_function(STREAM_OPEN)
     page.goto(live_server.at("/settings/account"))
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label(f"Type your username, {username}, to confirm").fill(username)

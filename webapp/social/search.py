@@ -11,7 +11,7 @@ every word.
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from ..config import settings
@@ -27,6 +27,11 @@ QUERY_MAX = 100
 MAX_WORDS = 8
 MAX_PAGE = 1000
 CHOICES_LIMIT = 100
+CANDIDATES = 1000
+# Id windows searched newest first for candidates; None: all that is left.
+WINDOWS = (4096, 32768, None)
+# SQLite's FTS5 table over releases (migration 0007), kept by triggers.
+FTS = table("release_search", column("rowid"))
 _WORD = re.compile(r"\w+")
 
 
@@ -72,18 +77,17 @@ def search(db: Session, query: str = "", genre: str = "", mood: str = "", page: 
         where.append(func.lower(Release.genre) == genre.casefold())
     if mood:
         where.append(func.lower(Release.mood) == mood.casefold())
-    # Rank ids first, then load the page's rows: sorting narrow rows is what keeps it fast.
-    statement = select(Release.id).where(*where)
+    offset = (page - 1) * size
     if terms:
         authors = _authors(db, terms)
         results.people = authors[:size]
-        statement, score = _match(db, statement, terms, [user.id for user in authors])
-        statement = statement.order_by(
-            score.desc(), Release.published_at.desc(), Release.id.desc()
-        )
+        ids = _ranked(db, where, terms, [user.id for user in authors])[offset:offset + size + 1]
     else:
-        statement = statement.order_by(Release.published_at.desc(), Release.id.desc())
-    ids = list(db.scalars(statement.limit(size + 1).offset((page - 1) * size)))
+        ids = list(db.scalars(
+            select(Release.id).where(*where)
+            .order_by(Release.published_at.desc(), Release.id.desc())
+            .limit(size + 1).offset(offset)
+        ))
     results.has_next = len(ids) > size
     ids = ids[:size]
     if ids:
@@ -120,29 +124,58 @@ def _fts_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def _match(db: Session, statement, terms: list[str], author_ids: list[int]):
-    """The statement narrowed to releases whose text matches every word or whose author's
-    name does, and the SQL for its score (higher is better)."""
+def _ranked(db: Session, where: list, terms: list[str], author_ids: list[int]) -> list[int]:
+    """Ids of releases matching every word (or by an author whose name does), best first.
+
+    Only the newest CANDIDATES matches are ranked, found window by window from the newest
+    id down, so a common word costs a few thousand index rows however large the catalogue
+    grows, and a rare one a few index lookups (docs/decisions.md)."""
+    scored, high = [], db.scalar(select(func.max(Release.id))) or 0
+    for width in WINDOWS:
+        low = 0 if width is None else max(0, high - width)
+        window = [Release.id > low, Release.id <= high, *where]
+        wanted = CANDIDATES - len(scored)
+        scored += db.execute(_text_hits(db, window, terms, (low, high), wanted)).all()
+        if author_ids:
+            scored += db.execute(
+                select(Release.id, Release.published_at, literal_column("0.0"))
+                .where(Release.user_id.in_(author_ids), *window)
+                .order_by(Release.id.desc()).limit(wanted)
+            ).all()
+        high = low
+        if len(scored) >= CANDIDATES or high == 0:
+            break
+    best = {}
+    for ident, published_at, score in scored:
+        best[ident] = max(score, best.get(ident, (score,))[0]), published_at
+    return sorted(best, key=lambda ident: (*best[ident], ident), reverse=True)
+
+
+def _text_hits(db: Session, window: list, terms: list[str], ids: tuple[int, int], wanted: int):
+    """(id, published_at, score) of the releases in one id window whose text matches.
+
+    The first windows are read newest first up to what is still wanted; the last one only
+    runs for words too rare to fill them, so it asks the word index for all of its few hits
+    (an ORDER BY there would tempt the planner into walking every id)."""
     if is_postgres(db):
         tsquery = _tsquery(terms)
         vector = literal_column(RELEASE_VECTOR)
-        text_match = vector.op("@@")(tsquery)
-        if author_ids:
-            text_match = or_(text_match, Release.user_id.in_(author_ids))
-        return statement.where(text_match), func.ts_rank(vector, tsquery)
-    hits = (
-        select(literal_column("rowid").label("id"),
-               literal_column("-bm25(release_search, 10.0, 4.0, 4.0, 1.0)").label("score"))
-        .select_from(text("release_search"))
-        .where(text("release_search MATCH :releases").bindparams(releases=_fts_query(terms)))
-        .subquery()
-    )
-    if not author_ids:
-        return statement.join(hits, hits.c.id == Release.id), hits.c.score
-    statement = statement.outerjoin(hits, hits.c.id == Release.id).where(
-        or_(hits.c.id.is_not(None), Release.user_id.in_(author_ids))
-    )
-    return statement, func.coalesce(hits.c.score, 0.0)
+        statement = select(
+            Release.id, Release.published_at, func.ts_rank(vector, tsquery)
+        ).where(vector.op("@@")(tsquery), *window)
+    else:
+        low, high = ids
+        # The FTS table drives: its own rowid bounds let it seek instead of scan.
+        statement = (
+            select(Release.id, Release.published_at,
+                   literal_column("-bm25(release_search, 10.0, 4.0, 4.0, 1.0)"))
+            .select_from(FTS).join(Release, Release.id == FTS.c.rowid)
+            .where(text("release_search MATCH :releases").bindparams(releases=_fts_query(terms)),
+                   FTS.c.rowid > low, FTS.c.rowid <= high, *window)
+        )
+    if ids[0] == 0:
+        return statement
+    return statement.order_by(Release.id.desc()).limit(wanted)
 
 
 def choices(db: Session) -> tuple[list[str], list[str]]:

@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from tests.factories import make_media, make_release, submit_job, user_id_of
+from tests.helpers import HX
 from webapp import db, events, jobs
 from webapp.accounts import deletion, exports
 from webapp.db import Base
@@ -21,7 +22,6 @@ from webapp.social import comments, follows, likes, notifications
 from webapp.studio import generations, worker
 
 PASSWORD = "correct horse battery"
-HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 # Tables whose user rows an export leaves out on purpose: the exports themselves.
 NOT_EXPORTED = {"data_exports"}
 SECTION_OF = {
@@ -149,7 +149,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     stream = events.subscribe(app, alice["user"])
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(60)
 
     response = client.post("/settings/account/delete",
                            data={"delete_password": PASSWORD, "confirm_username": alice["name"]})
@@ -185,7 +185,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     # Every session ended, every stream closed.
     assert client.get("/settings/account").status_code == 303
     assert other_browser.get("/library").status_code == 303
-    message = stream.get(timeout=5)
+    message = stream.get(timeout=60)
     assert message.final and message.name == "account-deleted"
     assert events.bus_of(app).count() == 0
 
@@ -214,7 +214,7 @@ def test_a_wrong_confirmation_deletes_nothing(app, make_client, form, field, htm
     client = make_client("alice")
     alice = user_id_of(app, "alice")
     before = owned_rows(app, alice)
-    response = client.post("/settings/account/delete", data=form, headers=HTMX if htmx else {})
+    response = client.post("/settings/account/delete", data=form, headers=HX if htmx else {})
     assert response.status_code == 422
     assert f'id="{field}-error"'.encode() in response.data
     assert (b"<html" in response.data) is not htmx
@@ -365,20 +365,20 @@ def test_the_export_card_follows_progress_and_refreshes_by_link_without_javascri
         app, two_accounts):
     """Queued: progress bar, a plain link, a conditional poll; done: a download link."""
     client, _, _ = two_accounts
-    answer = client.post("/settings/account/export", headers=HTMX)
+    answer = client.post("/settings/account/export", headers=HX)
     assert answer.status_code == 200
     assert "export-progressed" in answer.headers["HX-Trigger"]
     page = client.get("/settings/account").get_data(as_text=True)
     assert 'aria-label="Export progress"' in page
     assert "Check progress of your export" in page and "<noscript>" in page
-    card = client.get("/settings/account/export", headers=HTMX)
+    card = client.get("/settings/account/export", headers=HX)
     tag = card.headers["HX-PTag"]
     assert client.get("/settings/account/export",
-                      headers={**HTMX, "HX-PTag": tag}).status_code == 304
-    again = client.post("/settings/account/export", headers=HTMX)
+                      headers={**HX, "HX-PTag": tag}).status_code == 304
+    again = client.post("/settings/account/export", headers=HX)
     assert again.status_code == 409 and b"already being prepared" in again.data
     jobs.run_pending(app)
-    done = client.get("/settings/account/export", headers={**HTMX, "HX-PTag": tag})
+    done = client.get("/settings/account/export", headers={**HX, "HX-PTag": tag})
     assert done.status_code == 200 and b"Download your data (ZIP)" in done.data
     assert "ready to download" in done.headers["HX-Trigger"]
 

@@ -5,15 +5,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from PIL import Image
 
 from tests.factories import user_id_of, user_ref
+from tests.helpers import HX, soup
 from webapp import db
 from webapp.accounts import deletion, exports
 from webapp.models import User
-
-HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 
 def picture(fmt="PNG", size=(2000, 600), **save) -> bytes:
@@ -25,7 +23,7 @@ def picture(fmt="PNG", size=(2000, 600), **save) -> bytes:
 
 def save(client, htmx=False, **form):
     """POST the about form the way the page does."""
-    return client.post("/settings/profile/about", data=form, headers=HTMX if htmx else {},
+    return client.post("/settings/profile/about", data=form, headers=HX if htmx else {},
                        content_type="multipart/form-data")
 
 
@@ -42,26 +40,27 @@ def banners(app) -> list[Path]:
 
 
 @pytest.fixture
-def alice(make_client):
+def alice_client(make_client):
     """Alice, signed in."""
     return make_client("alice")
 
 
-def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, alice):
+def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, alice_client):
     """Saved in one step; the header shows them; the profile version moved (live refresh)."""
-    header = alice.get(f"/fragments/profile-header/{user_ref(app, user(app).id)}", headers=HTMX)
+    url = f"/fragments/profile-header/{user_ref(app, user(app).id)}"
+    header = alice_client.get(url, headers=HX)
     tag = header.headers["HX-PTag"]
-    response = save(alice, htmx=True, bio="Synths at night.\nDrums by day.",
+    response = save(alice_client, htmx=True, bio="Synths at night.\nDrums by day.",
                     link1="https://example.com/me", link2="", link3="http://music.example.org/")
     assert response.status_code == 200
     assert "profile-changed" in response.headers["HX-Trigger"]
-    page = BeautifulSoup(alice.get("/u/alice").data, "html.parser")
+    page = soup(alice_client.get("/u/alice"))
     assert page.select_one(".profile-bio").get_text() == "Synths at night.\nDrums by day."
     links = page.select(".profile-links a")
     assert [a["href"] for a in links] == ["https://example.com/me", "http://music.example.org/"]
     assert all(a["rel"] == ["me", "nofollow", "noopener"] for a in links)
     header_url = f"/fragments/profile-header/{user_ref(app, user(app).id)}"
-    fresh = alice.get(header_url, headers={**HTMX, "HX-PTag": tag})
+    fresh = alice_client.get(header_url, headers={**HX, "HX-PTag": tag})
     assert fresh.status_code == 200 and b"Synths at night." in fresh.data
 
 
@@ -76,13 +75,13 @@ def test_bio_and_links_show_on_the_profile_with_rel_me_nofollow_noopener(app, al
     ("link1", "https://" + "a" * 200 + ".com"),
     ("link1", "http://[::1"),
 ])
-def test_bad_input_gets_a_message_and_changes_nothing(app, alice, field, value):
+def test_bad_input_gets_a_message_and_changes_nothing(app, alice_client, field, value):
     """422, the message by the field, and the profile as it was."""
-    save(alice, bio="kept", link1="https://kept.example/")
+    save(alice_client, bio="kept", link1="https://kept.example/")
     before = user(app)
     form = {"bio": "new", "link1": "https://new.example/", field: value}
     for htmx in (True, False):
-        response = save(alice, htmx=htmx, **form)
+        response = save(alice_client, htmx=htmx, **form)
         assert response.status_code == 422
         assert f'id="{field}-error"'.encode() in response.data
     after = user(app)
@@ -90,23 +89,23 @@ def test_bad_input_gets_a_message_and_changes_nothing(app, alice, field, value):
         before.bio, before.links, before.profile_version)
 
 
-def test_a_banner_is_re_encoded_served_replaced_and_removed(app, alice):
+def test_a_banner_is_re_encoded_served_replaced_and_removed(app, alice_client):
     """3:1 WebP without metadata under a random name; the old file goes when replaced."""
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"
-    assert save(alice, bio="", banner=(io.BytesIO(picture("JPEG", exif=exif)), "b.jpg")
+    assert save(alice_client, bio="", banner=(io.BytesIO(picture("JPEG", exif=exif)), "b.jpg")
                 ).status_code == 303
     first = user(app).banner
-    served = alice.get(f"/banners/{first}")
+    served = alice_client.get(f"/banners/{first}")
     assert served.headers["Content-Type"] == "image/webp"
     image = Image.open(io.BytesIO(served.data))
     assert image.size == (1500, 500) and b"SecretCam" not in served.data
-    assert b"/banners/" in alice.get("/u/alice").data
-    save(alice, bio="", banner=(io.BytesIO(picture()), "c.png"))
+    assert b"/banners/" in alice_client.get("/u/alice").data
+    save(alice_client, bio="", banner=(io.BytesIO(picture()), "c.png"))
     second = user(app).banner
     assert second != first and [p.name for p in banners(app)] == [second]
-    assert alice.get(f"/banners/{first}").status_code == 404
-    save(alice, bio="", remove_banner="1")
+    assert alice_client.get(f"/banners/{first}").status_code == 404
+    save(alice_client, bio="", remove_banner="1")
     assert user(app).banner is None and banners(app) == []
 
 
@@ -115,16 +114,16 @@ def test_a_banner_is_re_encoded_served_replaced_and_removed(app, alice):
     (b"", b"The banner file is empty."),
     (b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"Banner must be a PNG, JPEG or WebP"),
 ])
-def test_a_bad_banner_is_refused_and_nothing_is_stored(app, alice, data, message):
+def test_a_bad_banner_is_refused_and_nothing_is_stored(app, alice_client, data, message):
     """The same rules as avatars: only real PNG, JPEG or WebP pictures."""
-    response = save(alice, bio="changed", banner=(io.BytesIO(data), "b.png"))
+    response = save(alice_client, bio="changed", banner=(io.BytesIO(data), "b.png"))
     assert response.status_code == 422 and message in response.data
     assert user(app).bio == "" and banners(app) == []
 
 
-def test_the_banner_and_bio_are_exported_and_deleted_with_the_account(app, alice):
+def test_the_banner_and_bio_are_exported_and_deleted_with_the_account(app, alice_client):
     """The export holds the banner; deleting the account removes it."""
-    save(alice, bio="about me", banner=(io.BytesIO(picture()), "b.png"))
+    save(alice_client, bio="about me", banner=(io.BytesIO(picture()), "b.png"))
     alice_id = user(app).id
     with app.app_context(), db.standalone_session(app) as session:
         export, _ = exports.start(session, alice_id)

@@ -5,20 +5,14 @@ import threading
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, insert, select, update
 
-from tests.factories import counting_statements, make_release, user_ref
-from tests.test_releases import HX, new_user, track_and_cover, triggers
+from tests.factories import counting_statements, make_release, new_user, track_and_cover, user_ref
+from tests.helpers import HX, soup, triggers
 from webapp import db
 from webapp.models import Comment, Follow, Like, Notification, Post, Release, Report, User, utcnow
 from webapp.moderation import reports
 from webapp.social import likes, notifications, search
-
-
-def soup(response) -> BeautifulSoup:
-    """Parsed HTML of a response."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def rows(app, model, *where) -> int:
@@ -34,7 +28,7 @@ def unread(app, user_id: int) -> int:
 
 
 @pytest.fixture
-def studio(app, make_client):
+def people(app, make_client):
     """Alice (with a published release "Night Drive") and Bob, both signed in."""
     app.config["JOBS_MAX_PER_HOUR"] = 1000
     alice, alice_id = new_user(make_client, app, "alice")
@@ -48,9 +42,9 @@ def studio(app, make_client):
 # ---------------------------------------------------------------- likes
 
 
-def test_a_like_is_idempotent_and_shows_pressed_with_its_count(app, studio):
+def test_a_like_is_idempotent_and_shows_pressed_with_its_count(app, people):
     """Two "like" posts make one like, one notification; two "unlike" posts leave none."""
-    bob, release_id = studio["bob"], studio["release_id"]
+    bob, release_id = people["bob"], people["release_id"]
     url = f"/likes/release/{release_id}"
     first = bob.post(url, data={"liked": "1", "card": "feed-release-1"}, headers=HX)
     second = bob.post(url, data={"liked": "1", "card": "feed-release-1"}, headers=HX)
@@ -72,7 +66,7 @@ def test_a_like_is_idempotent_and_shows_pressed_with_its_count(app, studio):
     assert "1 like" in card.get_text()
 
 
-def test_concurrent_likes_make_one_row(app, studio):
+def test_concurrent_likes_make_one_row(app, people):
     """Eight threads like the same release at once: the unique key keeps one row."""
     errors = []
 
@@ -80,8 +74,8 @@ def test_concurrent_likes_make_one_row(app, studio):
         """Like through the domain function in a session of its own."""
         try:
             with app.app_context(), db.standalone_session(app) as session:
-                likes.set_like(session, session.get(User, studio["bob_id"]), "release",
-                               studio["release_id"], True)
+                likes.set_like(session, session.get(User, people["bob_id"]), "release",
+                               people["release_id"], True)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -93,12 +87,12 @@ def test_concurrent_likes_make_one_row(app, studio):
     assert errors == []
     assert rows(app, Like) == 1
     assert rows(app, Notification) == 1
-    assert unread(app, studio["alice_id"]) == 1
+    assert unread(app, people["alice_id"]) == 1
 
 
-def test_liking_works_without_javascript_and_posts_can_be_liked(app, studio):
+def test_liking_works_without_javascript_and_posts_can_be_liked(app, people):
     """A plain form: 303 back to `next` with a flash; posts take likes too."""
-    alice, bob = studio["alice"], studio["bob"]
+    alice, bob = people["alice"], people["bob"]
     alice.post("/posts", data={"body": "hello"})
     with app.app_context():
         post_id = db.session().scalar(select(Post.id))
@@ -108,25 +102,25 @@ def test_liking_works_without_javascript_and_posts_can_be_liked(app, studio):
     assert rows(app, Like, Like.post_id == post_id) == 1
 
 
-def test_bad_like_input_changes_nothing(app, studio):
+def test_bad_like_input_changes_nothing(app, people):
     """A draft, a missing id, a bad value or a signed-out visitor: refused, nothing stored."""
-    alice_id, bob = studio["alice_id"], studio["bob"]
-    draft = make_release(app, alice_id, *studio["media"], title="Draft")
+    alice_id, bob = people["alice_id"], people["bob"]
+    draft = make_release(app, alice_id, *people["media"], title="Draft")
     assert bob.post(f"/likes/release/{draft}", data={"liked": "1"}).status_code == 404
     assert bob.post("/likes/release/999999", data={"liked": "1"}).status_code == 404
-    bad = bob.post(f"/likes/release/{studio['release_id']}", data={"liked": "yes"})
+    bad = bob.post(f"/likes/release/{people['release_id']}", data={"liked": "yes"})
     assert bad.status_code == 400 and "Reload the page" in bad.get_data(as_text=True)
     assert bob.post("/likes/song/1", data={"liked": "1"}).status_code == 404
-    anonymous = app.test_client().post(f"/likes/release/{studio['release_id']}",
+    anonymous = app.test_client().post(f"/likes/release/{people['release_id']}",
                                        data={"liked": "1"})
     assert anonymous.status_code in (302, 303)
     assert rows(app, Like) == 0
 
 
-def test_the_liked_collection_lists_what_you_liked(app, studio):
+def test_the_liked_collection_lists_what_you_liked(app, people):
     """/liked shows liked releases and posts only, with the buttons pressed."""
-    bob, release_id = studio["bob"], studio["release_id"]
-    other = make_release(app, studio["alice_id"], *studio["media"], published=True,
+    bob, release_id = people["bob"], people["release_id"]
+    other = make_release(app, people["alice_id"], *people["media"], published=True,
                          title="Not liked")
     assert "You have not liked anything yet" in bob.get("/liked").get_data(as_text=True)
     bob.post(f"/likes/release/{release_id}", data={"liked": "1"})
@@ -140,9 +134,9 @@ def test_the_liked_collection_lists_what_you_liked(app, studio):
 # ---------------------------------------------------------------- follows
 
 
-def test_follow_unfollow_counts_lists_and_the_following_feed(app, studio, make_client):
+def test_follow_unfollow_counts_lists_and_the_following_feed(app, people, make_client):
     """Bob follows Alice: counts, lists, a notification; his Following feed shows only her."""
-    alice, bob, alice_id = studio["alice"], studio["bob"], studio["alice_id"]
+    alice, bob, alice_id = people["alice"], people["bob"], people["alice_id"]
     carol, _ = new_user(make_client, app, "carol")
     carol.post("/posts", data={"body": "carol's post"})
     alice.post("/posts", data={"body": "alice's post"})
@@ -165,15 +159,15 @@ def test_follow_unfollow_counts_lists_and_the_following_feed(app, studio, make_c
     plain = bob.post(f"/follows/{alice_id}", data={"following": "0", "next": "/u/alice"})
     assert plain.status_code == 303 and rows(app, Follow) == 0
     assert "alice&#39;s post" not in bob.get("/explore/following").get_data(as_text=True)
-    myself = bob.post(f"/follows/{studio['bob_id']}", data={"following": "1"}, headers=HX)
+    myself = bob.post(f"/follows/{people['bob_id']}", data={"following": "1"}, headers=HX)
     assert myself.status_code == 422 and "yourself" in myself.get_data(as_text=True)
     assert bob.post("/follows/999999", data={"following": "1"}).status_code == 404
     assert app.test_client().get("/explore/following").status_code in (302, 303)
 
 
-def test_the_follow_box_answers_304_until_it_changes(app, studio):
+def test_the_follow_box_answers_304_until_it_changes(app, people):
     """The fragment carries its version; a follow moves it."""
-    bob, alice_id = studio["bob"], studio["alice_id"]
+    bob, alice_id = people["bob"], people["alice_id"]
     box = soup(bob.get("/u/alice")).find(id="follow-box")
     tag = box["hx-ptag"]
     assert "follow-changed from:document" in box["hx-trigger"]
@@ -186,9 +180,9 @@ def test_the_follow_box_answers_304_until_it_changes(app, studio):
 # ---------------------------------------------------------------- comments
 
 
-def test_comments_are_escaped_keep_line_breaks_and_come_newest_last(app, studio):
+def test_comments_are_escaped_keep_line_breaks_and_come_newest_last(app, people):
     """Two comments: oldest first, escaped, the notification goes to the owner."""
-    bob, alice, release_id = studio["bob"], studio["alice"], studio["release_id"]
+    bob, alice, release_id = people["bob"], people["alice"], people["release_id"]
     url = f"/comments/release/{release_id}"
     page = soup(bob.get(url))
     assert page.find("h1").get_text() == "Night Drive"
@@ -208,10 +202,10 @@ def test_comments_are_escaped_keep_line_breaks_and_come_newest_last(app, studio)
     assert "2 comments" in card.get_text()
 
 
-def test_bad_comments_are_refused_and_posting_is_rate_limited(app, studio):
+def test_bad_comments_are_refused_and_posting_is_rate_limited(app, people):
     """Empty or too long: 422 and nothing stored; over the hourly limit: 429."""
     app.config["COMMENTS_MAX_PER_HOUR"] = 2
-    bob, release_id = studio["bob"], studio["release_id"]
+    bob, release_id = people["bob"], people["release_id"]
     url = f"/comments/release/{release_id}"
     for body, message in (("", "Comment is required."),
                           ("x" * 1001, "at most 1000 characters")):
@@ -224,14 +218,14 @@ def test_bad_comments_are_refused_and_posting_is_rate_limited(app, studio):
     limited = bob.post(url, data={"body": "three"})
     assert limited.status_code == 429 and "last hour" in limited.get_data(as_text=True)
     assert rows(app, Comment) == 2
-    draft = make_release(app, studio["alice_id"], *studio["media"], title="Draft")
+    draft = make_release(app, people["alice_id"], *people["media"], title="Draft")
     assert bob.post(f"/comments/release/{draft}", data={"body": "hi"}).status_code == 404
     assert bob.get(f"/comments/release/{draft}").status_code == 404
 
 
-def test_the_author_or_the_owner_can_delete_a_comment_nobody_else(app, studio, make_client):
+def test_the_author_or_the_owner_can_delete_a_comment_nobody_else(app, people, make_client):
     """Carol gets a 404; Bob deletes his own; Alice deletes one on her release."""
-    bob, alice, release_id = studio["bob"], studio["alice"], studio["release_id"]
+    bob, alice, release_id = people["bob"], people["alice"], people["release_id"]
     carol, _ = new_user(make_client, app, "carol")
     url = f"/comments/release/{release_id}"
     bob.post(url, data={"body": "one"})
@@ -244,10 +238,10 @@ def test_the_author_or_the_owner_can_delete_a_comment_nobody_else(app, studio, m
     assert rows(app, Comment) == 0
 
 
-def test_the_thread_pages_and_answers_304(app, studio):
+def test_the_thread_pages_and_answers_304(app, people):
     """The last page (newest) by default; links to older pages; 304 until a comment arrives."""
     app.config["COMMENTS_PAGE_SIZE"] = 2
-    bob, release_id = studio["bob"], studio["release_id"]
+    bob, release_id = people["bob"], people["release_id"]
     url = f"/comments/release/{release_id}"
     for number in range(5):
         bob.post(url, data={"body": f"c{number}"})
@@ -267,10 +261,10 @@ def test_the_thread_pages_and_answers_304(app, studio):
 # ---------------------------------------------------------------- blocks, reports, hiding
 
 
-def test_a_block_hides_comments_for_the_blocker_and_ends_follows(app, studio, make_client):
+def test_a_block_hides_comments_for_the_blocker_and_ends_follows(app, people, make_client):
     """Alice blocks Bob: his comments vanish for her only; no follows either way, none new."""
-    alice, bob = studio["alice"], studio["bob"]
-    alice_id, bob_id, release_id = studio["alice_id"], studio["bob_id"], studio["release_id"]
+    alice, bob = people["alice"], people["bob"]
+    alice_id, bob_id, release_id = people["alice_id"], people["bob_id"], people["release_id"]
     carol, _ = new_user(make_client, app, "carol")
     bob.post(f"/follows/{alice_id}", data={"following": "1"})
     alice.post(f"/follows/{bob_id}", data={"following": "1"})
@@ -290,9 +284,9 @@ def test_a_block_hides_comments_for_the_blocker_and_ends_follows(app, studio, ma
     assert "from bob" in alice.get(url).get_data(as_text=True)
 
 
-def test_reports_reach_admins_who_hide_content(app, studio):
+def test_reports_reach_admins_who_hide_content(app, people):
     """Bob reports; only an admin sees the list; hiding removes the release everywhere."""
-    alice, bob, release_id = studio["alice"], studio["bob"], studio["release_id"]
+    alice, bob, release_id = people["alice"], people["bob"], people["release_id"]
     data = {"kind": "release", "subject_id": str(release_id), "reason": "spam"}
     assert bob.post("/reports", data=data).status_code == 303
     assert bob.post("/reports", data=data, headers=HX).status_code == 200
@@ -314,15 +308,15 @@ def test_reports_reach_admins_who_hide_content(app, studio):
         assert search.search(db.session(), "night").releases == []
 
 
-def test_admins_hide_comments_and_posts(app, studio):
+def test_admins_hide_comments_and_posts(app, people):
     """A hidden comment or post shows to nobody."""
-    alice, bob, release_id = studio["alice"], studio["bob"], studio["release_id"]
+    alice, bob, release_id = people["alice"], people["bob"], people["release_id"]
     bob.post(f"/comments/release/{release_id}", data={"body": "rude words"})
     bob.post("/posts", data={"body": "rude post"})
     with app.app_context():
         session = db.session()
         comment_id, post_id = session.scalar(select(Comment.id)), session.scalar(select(Post.id))
-        admin = session.get(User, studio["alice_id"])
+        admin = session.get(User, people["alice_id"])
         admin.is_admin = True
         session.commit()
         reports.hide(session, admin, "comment", comment_id)
@@ -336,16 +330,16 @@ def test_admins_hide_comments_and_posts(app, studio):
 # ---------------------------------------------------------------- notifications
 
 
-def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, studio):
+def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, people):
     """Bob likes and follows: Alice's nav says 2; the page lists both, marks read; count gone."""
-    alice, bob = studio["alice"], studio["bob"]
+    alice, bob = people["alice"], people["bob"]
     nav = soup(alice.get("/library")).find(id="nav-notifications")
     assert nav.find("a").get_text(" ", strip=True) == "Notifications"
     tag = nav["hx-ptag"]
     assert alice.get(nav["hx-get"], headers={**HX, "HX-PTag": tag}).status_code == 304
-    bob.post(f"/likes/release/{studio['release_id']}", data={"liked": "1"})
-    bob.post(f"/follows/{studio['alice_id']}", data={"following": "1"})
-    bob.post(f"/comments/release/{studio['release_id']}", data={"body": "nice"})
+    bob.post(f"/likes/release/{people['release_id']}", data={"liked": "1"})
+    bob.post(f"/follows/{people['alice_id']}", data={"following": "1"})
+    bob.post(f"/comments/release/{people['release_id']}", data={"body": "nice"})
     fresh = alice.get(nav["hx-get"], headers={**HX, "HX-PTag": tag})
     assert fresh.status_code == 200 and "Notifications 3 unread" in soup(fresh).get_text(" ",
                                                                                          strip=True)
@@ -354,16 +348,16 @@ def test_the_nav_count_the_page_marks_read_and_the_fragment_304(app, studio):
     assert any("bob liked your release “Night Drive”" in text for text in items)
     assert any("bob started following you" in text for text in items)
     assert any("bob commented on “Night Drive”" in text and "“nice”" in text for text in items)
-    assert unread(app, studio["alice_id"]) == 0
+    assert unread(app, people["alice_id"]) == 0
     assert rows(app, Notification, Notification.read_at.is_(None)) == 0
     after = soup(alice.get("/explore")).find(id="nav-notifications")
     assert after.find("a").get_text(" ", strip=True) == "Notifications"
     assert app.test_client().get("/notifications").status_code in (302, 303)
 
 
-def test_muted_kinds_make_no_notifications(app, studio):
+def test_muted_kinds_make_no_notifications(app, people):
     """Alice mutes likes: Bob's like makes none; follows still notify."""
-    alice, bob = studio["alice"], studio["bob"]
+    alice, bob = people["alice"], people["bob"]
     form = alice.get("/notifications/settings")
     assert soup(form).find("input", attrs={"value": "like"}).has_attr("checked")
     saved = alice.post("/notifications/settings",
@@ -371,21 +365,21 @@ def test_muted_kinds_make_no_notifications(app, studio):
     assert saved.status_code == 303
     assert not soup(alice.get("/notifications/settings")).find(
         "input", attrs={"value": "like"}).has_attr("checked")
-    bob.post(f"/likes/release/{studio['release_id']}", data={"liked": "1"})
-    bob.post(f"/follows/{studio['alice_id']}", data={"following": "1"})
+    bob.post(f"/likes/release/{people['release_id']}", data={"liked": "1"})
+    bob.post(f"/follows/{people['alice_id']}", data={"following": "1"})
     assert rows(app, Notification, Notification.kind == "like") == 0
     assert rows(app, Notification, Notification.kind == "follow") == 1
 
 
-def test_the_daily_plays_digest_notifies_once_per_release_and_day(app, studio):
+def test_the_daily_plays_digest_notifies_once_per_release_and_day(app, people):
     """The hook for the plays table: one digest per release and day, shown as N people."""
     today = utcnow().date()
     with app.app_context():
         session = db.session()
-        assert notifications.record_plays(session, today, [(studio["release_id"], 3)]) == 1
-        assert notifications.record_plays(session, today, [(studio["release_id"], 4)]) == 0
+        assert notifications.record_plays(session, today, [(people["release_id"], 3)]) == 1
+        assert notifications.record_plays(session, today, [(people["release_id"], 4)]) == 0
         assert notifications.record_plays(session, date(2026, 1, 1), [(999999, 2)]) == 0
-    text = soup(studio["alice"].get("/notifications")).find(id="notification-list").get_text(
+    text = soup(people["alice"].get("/notifications")).find(id="notification-list").get_text(
         " ", strip=True)
     assert "3 people played your release “Night Drive” today" in text
 
@@ -393,9 +387,9 @@ def test_the_daily_plays_digest_notifies_once_per_release_and_day(app, studio):
 # ---------------------------------------------------------------- search
 
 
-def test_search_ranks_titles_first_filters_and_finds_people(app, studio, make_client):
+def test_search_ranks_titles_first_filters_and_finds_people(app, people, make_client):
     """Title beats description; genre and mood filter; usernames match; odd input is safe."""
-    alice_id, media = studio["alice_id"], studio["media"]
+    alice_id, media = people["alice_id"], people["media"]
     with app.app_context():
         session = db.session()
         session.execute(update(Release).values(description="slow jazz ballad"))
@@ -407,11 +401,11 @@ def test_search_ranks_titles_first_filters_and_finds_people(app, studio, make_cl
                         .values(genre="swing", mood="happy"))
         session.commit()
         found = search.search(session, "jazz")
-        assert [r.id for r, _ in found.releases] == [titled, studio["release_id"]]
+        assert [r.id for r, _ in found.releases] == [titled, people["release_id"]]
         assert [r.id for r, _ in search.search(session, "jaz", genre="SWING").releases] == [titled]
         assert search.search(session, "jazz", mood="sad").releases == []
         assert [r.id for r, _ in search.search(session, "", mood="calm").releases] == [
-            studio["release_id"]]
+            people["release_id"]]
         by_name = search.search(session, "ali")
         assert [u.username for u in by_name.people] == ["alice"]
         assert len(by_name.releases) == 2
@@ -422,7 +416,7 @@ def test_search_ranks_titles_first_filters_and_finds_people(app, studio, make_cl
     page = soup(anonymous.get("/search?q=jazz&genre=swing"))
     assert page.find("input", attrs={"type": "search", "name": "q"})["value"] == "jazz"
     assert page.find(id=f"search-release-{titled}") is not None
-    assert page.find(id=f"search-release-{studio['release_id']}") is None
+    assert page.find(id=f"search-release-{people['release_id']}") is None
     fragment = anonymous.get("/search/results?q=jazz", headers=HX)
     assert "<html" not in fragment.get_data(as_text=True)
     assert soup(fragment).find(id=f"search-release-{titled}") is not None
@@ -491,12 +485,12 @@ def statements(app, client, url: str) -> int:
 
 
 def test_a_page_of_50_cards_costs_the_same_at_10_and_10000_likes_follows_comments(
-    app, studio, capsys
+    app, people, capsys
 ):
     """Explore, Following, a profile and Liked: the same statements at 10 and 10,000 rows."""
     app.config["FEED_PAGE_SIZE"] = 50
-    alice, alice_id, media = studio["alice"], studio["alice_id"], studio["media"]
-    release_ids = [studio["release_id"]] + [
+    alice, alice_id, media = people["alice"], people["alice_id"], people["media"]
+    release_ids = [people["release_id"]] + [
         make_release(app, alice_id, *media, published=True, title=f"R{n}") for n in range(24)
     ]
     for n in range(25):
@@ -504,7 +498,7 @@ def test_a_page_of_50_cards_costs_the_same_at_10_and_10000_likes_follows_comment
     with app.app_context():
         post_ids = list(db.session().scalars(select(Post.id)))
     fans = bulk_users(app, 10_000, "fan")
-    bob = studio["bob"]
+    bob = people["bob"]
     bob.post(f"/follows/{alice_id}", data={"following": "1"})
     for kind, ident in (("release", release_ids[0]), ("post", post_ids[0])):
         bob.post(f"/likes/{kind}/{ident}", data={"liked": "1"})

@@ -14,7 +14,7 @@ from webapp import db as webapp_db
 from webapp.models import User
 from webapp.publishing import content
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
 PYTHON = sorted(p for p in WEBAPP.rglob("*.py") if "generators" not in p.parts)
 EVENT_NAME = re.compile(

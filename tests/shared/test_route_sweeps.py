@@ -1,6 +1,6 @@
 """Route sweeps driven by app.url_map: a new route is covered without editing this file.
 
-Every route is declared public or private (tests/test_security.py fails otherwise).
+Every route is declared public or private (tests/shared/test_security.py fails otherwise).
 Here, on both databases: every private route refuses anonymous requests; every
 private route aimed at another user's objects answers 404 and changes nothing;
 no GET changes the database.

@@ -2,20 +2,14 @@
 
 import re
 
-from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from tests.factories import counting_statements, make_release, user_ref
-from tests.test_releases import HX, new_user, track_and_cover
+from tests.factories import counting_statements, make_release, new_user, track_and_cover, user_ref
+from tests.helpers import HX, soup
 from webapp import db
 from webapp.models import User
 from webapp.profiles import usernames
 from webapp.publishing import content
-
-
-def soup(response) -> BeautifulSoup:
-    """Parsed HTML of a response."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def entry_ids(response) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import app_config, shutdown_app
+from tests.processes import start, wait_exit
 from webapp import create_app
 from webapp.migrate import upgrade
 
@@ -65,7 +66,7 @@ UNUSABLE_STORAGE_COMMANDS = {
 
 
 @pytest.mark.parametrize("command", UNUSABLE_STORAGE_COMMANDS)
-def test_unusable_data_dir_stops_start_up_with_one_clear_line(command, tmp_path):
+def test_unusable_data_dir_stops_start_up_with_one_clear_line(request, command, tmp_path):
     """A DATA_DIR that cannot hold files ends start-up with its reason and path, no traceback."""
     blocker = tmp_path / "a-file"
     blocker.write_text("DATA_DIR below a file can never be created")
@@ -73,11 +74,12 @@ def test_unusable_data_dir_stops_start_up_with_one_clear_line(command, tmp_path)
     upgrade(f"sqlite:///{database}")
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", DATA_DIR=str(blocker / "data"),
                SECRET_KEY="test-secret-key", WEB_CONCURRENCY="1")
-    finished = subprocess.run(
-        [sys.executable, *UNUSABLE_STORAGE_COMMANDS[command]], env=env, timeout=60,
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+    finished = start(
+        request, [sys.executable, *UNUSABLE_STORAGE_COMMANDS[command]], env=env,
+        cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
     )
-    output = finished.stdout + finished.stderr
+    output = wait_exit(finished)
     assert finished.returncode != 0, output
     assert "Traceback" not in output
     assert "Soundstage cannot start: the data directory is not writable" in output

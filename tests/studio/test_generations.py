@@ -22,7 +22,7 @@ def session(app):
 
 
 @pytest.fixture
-def alice(session) -> int:
+def alice_id(session) -> int:
     """A user row to own jobs."""
     user = User(username="alice", username_key="alice", password_hash="x")
     session.add(user)
@@ -62,9 +62,9 @@ def count(session, model=Generation) -> int:
         ({"request_id": "not-a-uuid"}, "form", "expired"),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_stores_nothing(session, alice, fields, field, words):
+def test_bad_input_gets_a_clear_message_and_stores_nothing(session, alice_id, fields, field, words):
     """Every rule names the field and says what is wrong; no row is written."""
-    result = generations.submit(session, alice, form(**fields))
+    result = generations.submit(session, alice_id, form(**fields))
     assert result.generation is None
     assert words in result.errors.get(field)
     assert count(session) == 0
@@ -85,11 +85,11 @@ def test_cover_requests_ignore_track_settings():
     assert request.params(5) == {"seed": 5}
 
 
-def test_submit_stores_a_queued_job_with_its_parameters(session, alice):
+def test_submit_stores_a_queued_job_with_its_parameters(session, alice_id):
     """Status queued, progress 0, params as asked, and the id goes to the queue."""
     queued: list[int] = []
     result = generations.submit(
-        session, alice, form(lyrics="hello\nworld", duration="12"), enqueue=queued.append, seed=9
+        session, alice_id, form(lyrics="hello\nworld", duration="12"), enqueue=queued.append, seed=9
     )
     job = result.generation
     assert result.created and not result.errors
@@ -99,24 +99,24 @@ def test_submit_stores_a_queued_job_with_its_parameters(session, alice):
     assert queued == [job.id]
 
 
-def test_the_same_request_id_makes_one_job(session, alice):
+def test_the_same_request_id_makes_one_job(session, alice_id):
     """A double submit answers with the existing job instead of making a second one."""
     values = form()
     queued: list[int] = []
-    first = generations.submit(session, alice, values, enqueue=queued.append)
-    second = generations.submit(session, alice, values, enqueue=queued.append)
+    first = generations.submit(session, alice_id, values, enqueue=queued.append)
+    second = generations.submit(session, alice_id, values, enqueue=queued.append)
     assert first.created and not second.created and not second.errors
     assert second.generation.id == first.generation.id
     assert count(session) == 1
     assert queued == [first.generation.id]
 
 
-def test_a_fourth_unfinished_job_is_refused(session, alice):
+def test_a_fourth_unfinished_job_is_refused(session, alice_id):
     """At most JOBS_MAX_UNFINISHED (3) queued or running jobs; the refusal stores nothing."""
-    first = generations.submit(session, alice, form()).generation
+    first = generations.submit(session, alice_id, form()).generation
     for _ in range(2):
-        assert generations.submit(session, alice, form()).created
-    result = generations.submit(session, alice, form())
+        assert generations.submit(session, alice_id, form()).created
+    result = generations.submit(session, alice_id, form())
     assert result.limited and result.generation is None
     assert "3 jobs in progress" in result.errors.get("form")
     assert count(session) == 3
@@ -125,30 +125,30 @@ def test_a_fourth_unfinished_job_is_refused(session, alice):
         Generation.__table__.update().where(Generation.id == first.id).values(status="done")
     )
     session.commit()
-    assert generations.submit(session, alice, form()).created
+    assert generations.submit(session, alice_id, form()).created
 
 
-def test_the_hourly_limit_counts_rows_in_the_last_hour(app, session, alice):
+def test_the_hourly_limit_counts_rows_in_the_last_hour(app, session, alice_id):
     """JOBS_MAX_PER_HOUR jobs per rolling hour, counted in the database."""
     app.config.update(JOBS_MAX_PER_HOUR=2, JOBS_MAX_UNFINISHED=10)
     start = utcnow()
-    assert generations.submit(session, alice, form(), now=start - timedelta(minutes=61)).created
-    assert generations.submit(session, alice, form(), now=start - timedelta(minutes=30)).created
-    assert generations.submit(session, alice, form(), now=start).created
-    refused = generations.submit(session, alice, form(), now=start + timedelta(minutes=1))
+    assert generations.submit(session, alice_id, form(), now=start - timedelta(minutes=61)).created
+    assert generations.submit(session, alice_id, form(), now=start - timedelta(minutes=30)).created
+    assert generations.submit(session, alice_id, form(), now=start).created
+    refused = generations.submit(session, alice_id, form(), now=start + timedelta(minutes=1))
     assert refused.limited and "hourly limit" in refused.errors.get("form")
     assert count(session) == 3
     later = start + timedelta(minutes=31)
-    assert generations.submit(session, alice, form(), now=later).created
+    assert generations.submit(session, alice_id, form(), now=later).created
 
 
-def test_limits_are_per_user(session, alice):
+def test_limits_are_per_user(session, alice_id):
     """Another person's jobs do not count against you."""
     bob = User(username="bob", username_key="bob", password_hash="x")
     session.add(bob)
     session.commit()
     for _ in range(3):
-        generations.submit(session, alice, form())
+        generations.submit(session, alice_id, form())
     assert generations.submit(session, bob.id, form()).created
 
 
@@ -167,9 +167,9 @@ def test_titles_come_from_the_prompt_and_fit_60_characters(prompt, title):
     assert len(made) <= 60
 
 
-def test_a_claim_holds_until_its_lease_expires(app, session, alice):
+def test_a_claim_holds_until_its_lease_expires(app, session, alice_id):
     """A live lease keeps others out; an expired one is taken over with a new token."""
-    job = submit_job(app, alice)
+    job = submit_job(app, alice_id)
     t0 = utcnow()
     first = generations.claim(session, job, now=t0)
     assert first is not None and first.attempts == 1
@@ -185,9 +185,9 @@ def test_a_claim_holds_until_its_lease_expires(app, session, alice):
     assert count(session, Media) == 0
 
 
-def test_progress_is_recorded_and_extends_the_lease(app, session, alice):
+def test_progress_is_recorded_and_extends_the_lease(app, session, alice_id):
     """Progress writes move the lease forward so long renders are not taken over."""
-    job = submit_job(app, alice)
+    job = submit_job(app, alice_id)
     t0 = utcnow()
     held = generations.claim(session, job, now=t0)
     generations.report_progress(session, held, 40, now=t0 + timedelta(seconds=100))
@@ -197,10 +197,10 @@ def test_progress_is_recorded_and_extends_the_lease(app, session, alice):
     assert row.lease_until > t0 + timedelta(seconds=150)
 
 
-def test_completing_twice_makes_one_media_item(app, session, alice):
+def test_completing_twice_makes_one_media_item(app, session, alice_id):
     """The media insert ignores a second row for the same generation; fencing stops the rest."""
-    job = submit_job(app, alice)
-    submitted_version = session.get(User, alice).library_version
+    job = submit_job(app, alice_id)
+    submitted_version = session.get(User, alice_id).library_version
     held = generations.claim(session, job)
     output = generations.Output("0000/gen-1.mp3", "0000/gen-1-waveform.png", "audio/mpeg",
                                 10, 10.0, {"lyrics": "la"})
@@ -212,15 +212,15 @@ def test_completing_twice_makes_one_media_item(app, session, alice):
     assert media.title == "A calm piano melody at night"
     assert media.details == {"lyrics": "la"}
     session.expire_all()
-    assert session.get(User, alice).library_version == submitted_version + 1
+    assert session.get(User, alice_id).library_version == submitted_version + 1
 
 
-def test_reconcile_requeues_expired_leases_and_stale_queued_jobs(app, session, alice):
+def test_reconcile_requeues_expired_leases_and_stale_queued_jobs(app, session, alice_id):
     """Expired lease → queued again; queued too long → enqueued again; fresh ones untouched."""
     t0 = utcnow()
-    running = submit_job(app, alice)
-    stale = submit_job(app, alice)
-    fresh = submit_job(app, alice)
+    running = submit_job(app, alice_id)
+    stale = submit_job(app, alice_id)
+    fresh = submit_job(app, alice_id)
     generations.claim(session, running, now=t0)
     session.execute(
         Generation.__table__.update()
@@ -238,9 +238,9 @@ def test_reconcile_requeues_expired_leases_and_stale_queued_jobs(app, session, a
     assert generations.reconcile(session, now=later) == []
 
 
-def test_a_job_out_of_attempts_ends_failed_with_a_human_message(app, session, alice):
+def test_a_job_out_of_attempts_ends_failed_with_a_human_message(app, session, alice_id):
     """After JOBS_MAX_ATTEMPTS expired leases the job fails, and its files are removed."""
-    job = submit_job(app, alice)
+    job = submit_job(app, alice_id)
     now = utcnow()
     lease = timedelta(seconds=app.config["JOBS_LEASE_SECONDS"] + 1)
     for attempt in range(1, app.config["JOBS_MAX_ATTEMPTS"] + 1):
@@ -260,16 +260,16 @@ def test_a_job_out_of_attempts_ends_failed_with_a_human_message(app, session, al
     assert not leftover.exists()
 
 
-def test_orphan_sweep_removes_unreferenced_files_only(app, session, alice):
+def test_orphan_sweep_removes_unreferenced_files_only(app, session, alice_id):
     """Files of finished media stay; files with no media row (and no live job) go."""
     from tests.factories import make_media
 
-    media_id = make_media(app, alice, "image", "neon city")
+    media_id = make_media(app, alice_id, "image", "neon city")
     media = session.get(Media, media_id)
     kept = {storage.absolute(media.file_path), storage.absolute(media.preview_path)}
     orphan = storage.absolute(storage.generation_file(999, ".mp3"))
     orphan.write_bytes(b"orphan")
-    busy_job = submit_job(app, alice)
+    busy_job = submit_job(app, alice_id)
     busy = storage.absolute(storage.generation_file(busy_job, ".mp3"))
     busy.write_bytes(b"being written")
     assert generations.sweep_orphans(session) == 1
@@ -277,14 +277,14 @@ def test_orphan_sweep_removes_unreferenced_files_only(app, session, alice):
     assert all(path.exists() for path in kept)
 
 
-def test_queries_only_show_the_owners_jobs(app, session, alice):
+def test_queries_only_show_the_owners_jobs(app, session, alice_id):
     """recent_generations, unfinished_generations and generation_for_owner never cross users."""
     bob = User(username="bob", username_key="bob", password_hash="x")
     session.add(bob)
     session.commit()
-    mine = submit_job(app, alice)
+    mine = submit_job(app, alice_id)
     theirs = submit_job(app, bob.id)
-    assert [g.id for g, _ in generations.recent_generations(session, alice)] == [mine]
-    assert [g.id for g in generations.unfinished_generations(session, alice)] == [mine]
-    assert generations.generation_for_owner(session, alice, theirs) is None
-    assert generations.generation_for_owner(session, alice, mine)[0].id == mine
+    assert [g.id for g, _ in generations.recent_generations(session, alice_id)] == [mine]
+    assert [g.id for g in generations.unfinished_generations(session, alice_id)] == [mine]
+    assert generations.generation_for_owner(session, alice_id, theirs) is None
+    assert generations.generation_for_owner(session, alice_id, mine)[0].id == mine

@@ -4,28 +4,21 @@ import json
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select, text
 
 from tests.factories import make_media, submit_job, user_id_of
+from tests.helpers import HX, soup
 from webapp import db, jobs
 from webapp.generators import music
 from webapp.models import Base, Generation, Media, Release
 from webapp.studio import generations
 
-HX = {"HX-Request": "true"}
-
 
 @pytest.fixture
-def alice(client, auth) -> int:
+def alice_id(client, auth) -> int:
     """Alice, signed in on `client`."""
     assert auth.signup("alice").status_code == 303
     return user_id_of(client.application, "alice")
-
-
-def soup(response) -> BeautifulSoup:
-    """Parse a response body."""
-    return BeautifulSoup(response.data, "html.parser")
 
 
 def fresh_form(client) -> dict:
@@ -42,7 +35,7 @@ def generation_count(app) -> int:
         return session.scalar(select(func.count()).select_from(Generation))
 
 
-def test_the_studio_page_has_the_contract_fields(client, alice):
+def test_the_studio_page_has_the_contract_fields(client, alice_id):
     """Prompt, the Music / Cover art choice, Genre, Duration, Lyrics, Generate, Recent jobs."""
     response = client.get("/studio")
     assert response.status_code == 200
@@ -67,7 +60,7 @@ def test_the_studio_needs_a_login(client):
     assert "/login" in response.headers["Location"]
 
 
-def test_an_htmx_submit_answers_with_a_fresh_form_and_the_new_card(client, alice):
+def test_an_htmx_submit_answers_with_a_fresh_form_and_the_new_card(client, alice_id):
     """Main swap: the form (new request id); partial: the job list with the queued card."""
     form = fresh_form(client)
     response = client.post("/generations", data=form, headers=HX)
@@ -90,7 +83,7 @@ def test_an_htmx_submit_answers_with_a_fresh_form_and_the_new_card(client, alice
     assert generation_count(client.application) == 1
 
 
-def test_a_plain_submit_redirects_back_with_a_message(client, alice):
+def test_a_plain_submit_redirects_back_with_a_message(client, alice_id):
     """JavaScript off: 303 to the studio, a flash, and the card on the page."""
     response = client.post("/generations", data=fresh_form(client))
     assert response.status_code == 303
@@ -100,7 +93,7 @@ def test_a_plain_submit_redirects_back_with_a_message(client, alice):
     assert soup(page).find("article", class_="job-card").find("noscript")
 
 
-def test_a_double_submit_makes_one_job(client, alice):
+def test_a_double_submit_makes_one_job(client, alice_id):
     """The same request id twice: one row, and the second answer is not an error."""
     form = fresh_form(client)
     first = client.post("/generations", data=form, headers=HX)
@@ -112,7 +105,7 @@ def test_a_double_submit_makes_one_job(client, alice):
 
 
 @pytest.mark.parametrize("htmx", [True, False])
-def test_invalid_input_is_refused_inline_and_nothing_is_stored(client, alice, htmx):
+def test_invalid_input_is_refused_inline_and_nothing_is_stored(client, alice_id, htmx):
     """422 with the form (htmx) or the page (no JS), messages next to the fields."""
     form = fresh_form(client) | {"prompt": "hi", "duration": "600", "genre": "polka"}
     response = client.post("/generations", data=form, headers=HX if htmx else {})
@@ -129,7 +122,7 @@ def test_invalid_input_is_refused_inline_and_nothing_is_stored(client, alice, ht
     assert generation_count(client.application) == 0
 
 
-def test_the_fourth_unfinished_job_is_refused_with_a_message(client, alice):
+def test_the_fourth_unfinished_job_is_refused_with_a_message(client, alice_id):
     """429 with the reason in the form; still three rows."""
     for _ in range(3):
         assert client.post("/generations", data=fresh_form(client), headers=HX).status_code == 200
@@ -141,7 +134,7 @@ def test_the_fourth_unfinished_job_is_refused_with_a_message(client, alice):
     assert page.status_code == 429 and b"<html" in page.data
 
 
-def test_a_running_card_polls_and_a_finished_card_stops(client, alice):
+def test_a_running_card_polls_and_a_finished_card_stops(client, alice_id):
     """Only queued/running cards carry triggers; the done card has the player and waveform."""
     app = client.application
     client.post("/generations", data=fresh_form(client), headers=HX)
@@ -168,10 +161,10 @@ def test_a_running_card_polls_and_a_finished_card_stops(client, alice):
     assert announced == "“A calm piano night” is ready."
 
 
-def test_finishing_is_announced_only_to_a_page_that_showed_the_job_unfinished(client, alice):
+def test_finishing_is_announced_only_to_a_page_that_showed_the_job_unfinished(client, alice_id):
     """htmx polls come only from unfinished cards; a plain GET or a done tag says nothing."""
     app = client.application
-    media_id = make_media(app, alice, "music", "a finished song")
+    media_id = make_media(app, alice_id, "music", "a finished song")
     url = f"/generations/{_job_of(app, media_id)}/card"
     assert "HX-Trigger" in client.get(url, headers=HX).headers
     assert "HX-Trigger" not in client.get(url).headers
@@ -179,7 +172,7 @@ def test_finishing_is_announced_only_to_a_page_that_showed_the_job_unfinished(cl
     assert "HX-Trigger" not in client.get(url, headers=stale_done).headers
 
 
-def test_an_unchanged_card_answers_304(client, alice):
+def test_an_unchanged_card_answers_304(client, alice_id):
     """The card's version tag comes back: nothing to swap."""
     client.post("/generations", data=fresh_form(client), headers=HX)
     job = _only_job(client.application)
@@ -193,15 +186,15 @@ def test_an_unchanged_card_answers_304(client, alice):
     assert unchanged.status_code == 304
 
 
-def test_cover_and_failed_cards(client, alice):
+def test_cover_and_failed_cards(client, alice_id):
     """A cover links its thumbnail to the full size; a failed job says why, in words."""
     app = client.application
-    media_id = make_media(app, alice, "image", "neon city at dusk")
+    media_id = make_media(app, alice_id, "image", "neon city at dusk")
     card = soup(client.get(f"/generations/{_job_of(app, media_id)}/card", headers=HX))
     link = card.find("a", href=f"/media/{media_id}/file")
     assert link.find("img")["src"] == f"/media/{media_id}/preview"
     assert "full-size cover" in link.find("img")["alt"]
-    failed = submit_job(app, alice)
+    failed = submit_job(app, alice_id)
     with app.app_context(), db.standalone_session(app) as session:
         session.execute(
             Generation.__table__.update().where(Generation.id == failed)
@@ -212,10 +205,10 @@ def test_cover_and_failed_cards(client, alice):
     assert "We could not make this track" in text_
 
 
-def test_someone_elses_card_and_files_are_not_found(client, alice, make_client):
+def test_someone_elses_card_and_files_are_not_found(client, alice_id, make_client):
     """Another user's card, file and preview: 404, like a missing one."""
     app = client.application
-    media_id = make_media(app, alice, "music", "private tune")
+    media_id = make_media(app, alice_id, "music", "private tune")
     job = _job_of(app, media_id)
     mallory = make_client("mallory")
     for url in (f"/generations/{job}/card", f"/media/{media_id}/file",
@@ -227,10 +220,10 @@ def test_someone_elses_card_and_files_are_not_found(client, alice, make_client):
     assert client.get(f"/media/{media_id}/file").status_code == 200
 
 
-def test_the_owner_gets_files_with_fixed_types_ranges_and_private_caching(client, alice):
+def test_the_owner_gets_files_with_fixed_types_ranges_and_private_caching(client, alice_id):
     """Content-Type from the row, nosniff, Range → 206, private cache, safe download name."""
     app = client.application
-    track = make_media(app, alice, "music", "Rain on glass: a story/café")
+    track = make_media(app, alice_id, "music", "Rain on glass: a story/café")
     full = client.get(f"/media/{track}/file")
     assert full.status_code == 200
     assert full.headers["Content-Type"] == "audio/mpeg"
@@ -247,17 +240,17 @@ def test_the_owner_gets_files_with_fixed_types_ranges_and_private_caching(client
     assert disposition.startswith("attachment")
     assert "filename=Rain-on-glass-a-story-cafe.mp3" in disposition
     assert client.get(f"/media/{track}/preview").headers["Content-Type"] == "image/png"
-    cover_id = make_media(app, alice, "image", "neon")
+    cover_id = make_media(app, alice_id, "image", "neon")
     assert client.get(f"/media/{cover_id}/preview").headers["Content-Type"] == "image/webp"
 
 
-def test_published_media_is_open_to_everyone_and_publicly_cacheable(client, alice):
+def test_published_media_is_open_to_everyone_and_publicly_cacheable(client, alice_id):
     """A published release's track and cover: anyone may fetch them; unpublished: 404."""
     app = client.application
-    track = make_media(app, alice, "music", "open air")
-    art = make_media(app, alice, "image", "open sky")
+    track = make_media(app, alice_id, "music", "open air")
+    art = make_media(app, alice_id, "image", "open sky")
     with app.app_context(), db.standalone_session(app) as session:
-        release = Release(user_id=alice, music_id=track, image_id=art, title="Open",
+        release = Release(user_id=alice_id, music_id=track, image_id=art, title="Open",
                           published=False)
         session.add(release)
         session.commit()
@@ -274,13 +267,13 @@ def test_published_media_is_open_to_everyone_and_publicly_cacheable(client, alic
         assert anonymous.get(f"/media/{media_id}/preview").status_code == 200
 
 
-def test_others_download_published_files_under_the_release_title_not_the_prompt(client, alice):
+def test_others_download_published_files_under_the_release_title_not_the_prompt(client, alice_id):
     """The item title comes from the private prompt: a visitor's download name must not."""
     app = client.application
-    track = make_media(app, alice, "music", "my secret diary entry about bob")
-    art = make_media(app, alice, "image", "private cover words")
+    track = make_media(app, alice_id, "music", "my secret diary entry about bob")
+    art = make_media(app, alice_id, "image", "private cover words")
     with app.app_context(), db.standalone_session(app) as session:
-        session.add(Release(user_id=alice, music_id=track, image_id=art, title="Night Drive",
+        session.add(Release(user_id=alice_id, music_id=track, image_id=art, title="Night Drive",
                             published=True))
         session.commit()
     visitor = app.test_client().get(f"/media/{track}/file?download=1")
@@ -290,19 +283,19 @@ def test_others_download_published_files_under_the_release_title_not_the_prompt(
     assert "My-secret-diary" in own
 
 
-def test_an_unsatisfiable_range_gets_416_with_content_range(client, alice):
+def test_an_unsatisfiable_range_gets_416_with_content_range(client, alice_id):
     """A range past the end: 416 and `Content-Range: bytes */<size>` (RFC 9110 15.5.17)."""
-    track = make_media(client.application, alice, "music", "short one")
+    track = make_media(client.application, alice_id, "music", "short one")
     size = len(client.get(f"/media/{track}/file").data)
     response = client.get(f"/media/{track}/file", headers={"Range": f"bytes={size + 10}-"})
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{size}"
 
 
-def test_get_requests_never_change_the_database(client, alice, make_client):
+def test_get_requests_never_change_the_database(client, alice_id, make_client):
     """Studio page, cards, list, files and previews: the tables are the same afterwards."""
     app = client.application
-    media_id = make_media(app, alice, "music", "quiet")
+    media_id = make_media(app, alice_id, "music", "quiet")
     client.post("/generations", data=fresh_form(client), headers=HX)
     job = _job_of(app, media_id)
     mallory = make_client("mallory")

@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_config, shutdown_app
 from tests.factories import submit_job
+from tests.processes import ARRIVAL_DEADLINE, START_DEADLINE, start, stop, wait_for
 from webapp import create_app, db, events, jobs, storage
 from webapp.generators import cover, music
 from webapp.models import Generation, Media, User, utcnow
 from webapp.studio import generations, worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_user(app, name: str = "alice") -> int:
@@ -36,7 +37,7 @@ def add_user(app, name: str = "alice") -> int:
 
 
 @pytest.fixture
-def alice(app) -> int:
+def alice_id(app) -> int:
     """The id of a user who owns jobs."""
     return add_user(app)
 
@@ -82,11 +83,11 @@ def listen(app, user_id: int) -> queue.Queue:
     inbox = events.subscribe(app, user_id)
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(ARRIVAL_DEADLINE)
     return inbox
 
 
-def received(inbox: queue.Queue, until: str, timeout: float = 5.0) -> list:
+def received(inbox: queue.Queue, until: str, timeout: float = ARRIVAL_DEADLINE) -> list:
     """Messages up to and including the first one whose name and status match `until`."""
     messages = []
     deadline = time.monotonic() + timeout
@@ -101,23 +102,23 @@ def received(inbox: queue.Queue, until: str, timeout: float = 5.0) -> list:
     raise AssertionError(f"no {until!r} event; got {messages}")
 
 
-def test_a_job_runs_through_the_queue_to_one_library_item(app, alice):
+def test_a_job_runs_through_the_queue_to_one_library_item(app, alice_id):
     """Queued → running → done; one Media row; files on disk; events after commit."""
-    inbox = listen(app, alice)
-    job = submit(app, alice, lyrics="la la la", seed=3)
+    inbox = listen(app, alice_id)
+    job = submit(app, alice_id, lyrics="la la la", seed=3)
     assert row(app, Generation, id=job).status == "queued"
     assert jobs.run_pending(app) == 1
     generation = row(app, Generation, id=job)
     assert (generation.status, generation.progress, generation.attempts) == ("done", 100, 1)
     assert generation.finished_at is not None and generation.lease_until is None
     media = row(app, Media, generation_id=job)
-    assert (media.user_id, media.kind, media.mime_type) == (alice, "music", music.MUSIC_MIME)
+    assert (media.user_id, media.kind, media.mime_type) == (alice_id, "music", music.MUSIC_MIME)
     assert media.title == "A calm piano night"
     assert media.details["lyrics"] == "la la la" and media.details["genre"] == "lo-fi"
     assert media.details["plan"]
     assert stored_files(app) == {media.file_path, media.preview_path}
     assert storage.absolute(media.file_path, storage.media_root(app)).stat().st_size == media.size
-    assert row(app, User, id=alice).library_version == 2  # the submit, then one completion
+    assert row(app, User, id=alice_id).library_version == 2  # the submit, then one completion
     submitted = received(inbox, "library-changed")
     assert [m.name for m in submitted] == ["library-changed"]  # the pending card appears
     assert submitted[0].data == {"version": 1}
@@ -129,9 +130,9 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice):
     assert done.data == {"id": job, "progress": 100, "status": "done"}
 
 
-def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alice):
+def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alice_id):
     """The MP3 a job writes plays for the requested seconds (±0.5 s) with real sound."""
-    job = submit(app, alice, duration=12)
+    job = submit(app, alice_id, duration=12)
     jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     path = storage.absolute(media.file_path, storage.media_root(app))
@@ -146,9 +147,9 @@ def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alic
         assert (tagged.title, tagged.artist) == (media.title, "alice")
 
 
-def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice):
+def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice_id):
     """A 1024×1024 cover that is not one flat colour, and a 320×320 thumbnail."""
-    job = submit(app, alice, kind="image", prompt="neon city at dusk")
+    job = submit(app, alice_id, kind="image", prompt="neon city at dusk")
     jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     assert media.mime_type == cover.COVER_MIME and media.duration is None
@@ -161,11 +162,11 @@ def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice):
 
 
 @pytest.mark.parametrize("kind", ["music", "image"])
-def test_same_prompt_params_and_seed_give_identical_files(app, alice, kind):
+def test_same_prompt_params_and_seed_give_identical_files(app, alice_id, kind):
     """Determinism through the pipeline: equal input, equal bytes; another prompt differs."""
-    first = submit(app, alice, kind=kind, seed=5)
-    second = submit(app, alice, kind=kind, seed=5)
-    other = submit(app, alice, kind=kind, seed=5, prompt="a stormy electric chase")
+    first = submit(app, alice_id, kind=kind, seed=5)
+    second = submit(app, alice_id, kind=kind, seed=5)
+    other = submit(app, alice_id, kind=kind, seed=5, prompt="a stormy electric chase")
     assert jobs.run_pending(app) == 3
     root = storage.media_root(app)
 
@@ -177,9 +178,9 @@ def test_same_prompt_params_and_seed_give_identical_files(app, alice, kind):
     assert files(first)[0] != files(other)[0]
 
 
-def test_a_job_killed_after_writing_its_files_is_redone_once(app, alice):
+def test_a_job_killed_after_writing_its_files_is_redone_once(app, alice_id):
     """Files written, no commit, lease lost: the reconciler re-runs it; one item, no orphans."""
-    job = submit(app, alice, enqueue=False)
+    job = submit(app, alice_id, enqueue=False)
     t0 = utcnow()
     lease = timedelta(seconds=app.config["JOBS_LEASE_SECONDS"])
     with app.app_context(), db.standalone_session(app) as session:
@@ -200,9 +201,9 @@ def test_a_job_killed_after_writing_its_files_is_redone_once(app, alice):
     assert worker.run_generation(app, job) is None and media_count(app) == 1
 
 
-def test_a_stale_worker_cannot_finish_a_job_taken_over(app, alice):
+def test_a_stale_worker_cannot_finish_a_job_taken_over(app, alice_id):
     """Worker A stalls past its lease, B redoes and completes; A's late commit is refused."""
-    job = submit(app, alice, enqueue=False)
+    job = submit(app, alice_id, enqueue=False)
     t0 = utcnow()
     later = t0 + timedelta(seconds=app.config["JOBS_LEASE_SECONDS"] + 1)
     with app.app_context(), db.standalone_session(app) as session:
@@ -211,10 +212,10 @@ def test_a_stale_worker_cannot_finish_a_job_taken_over(app, alice):
         assert worker.run_generation(app, job, clock=lambda: later) is not None
         assert generations.complete(session, stale, stale_output, now=later) is None
     assert media_count(app) == 1
-    assert row(app, User, id=alice).library_version == 2  # the submit, then one completion
+    assert row(app, User, id=alice_id).library_version == 2  # the submit, then one completion
 
 
-def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, monkeypatch):
+def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice_id, monkeypatch):
     """JOBS_MAX_ATTEMPTS tries through the queue, then a short message; nothing half-made."""
 
     def broken(prompt, genre, duration, seed, audio_out, waveform_out, progress=None):
@@ -224,8 +225,8 @@ def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, mo
         raise RuntimeError("encoder crashed")
 
     monkeypatch.setattr(music, "render_track_with_waveform", broken)
-    inbox = listen(app, alice)
-    job = submit(app, alice)
+    inbox = listen(app, alice_id)
+    job = submit(app, alice_id)
     assert jobs.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
     generation = row(app, Generation, id=job)
     assert generation.status == "failed"
@@ -237,9 +238,9 @@ def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice, mo
     assert received(inbox, "failed")[-1].data == {"id": job, "progress": 0, "status": "failed"}
 
 
-def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice, tmp_path):
+def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice_id, tmp_path):
     """DATA_DIR unusable: the job fails saying the storage is at fault, and leaves nothing."""
-    job = submit(app, alice, kind="image", prompt="a cover that cannot be saved")
+    job = submit(app, alice_id, kind="image", prompt="a cover that cannot be saved")
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the data directory should be")
     app.config["DATA_DIR"] = str(blocked)
@@ -251,14 +252,14 @@ def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice, tmp_path):
     # Our failure does not use up the hourly allowance: with room for one job an hour,
     # the person may start another at once.
     app.config.update(DATA_DIR=str(tmp_path / "data"), JOBS_MAX_PER_HOUR=1)
-    assert submit(app, alice, kind="image", prompt="the same cover, saved this time")
+    assert submit(app, alice_id, kind="image", prompt="the same cover, saved this time")
 
 
-def test_progress_is_written_in_steps_and_published(app, alice):
+def test_progress_is_written_in_steps_and_published(app, alice_id):
     """At least 10 points between writes; each write is an event; done is the last word."""
     app.config.update(JOBS_PROGRESS_SECONDS=0, JOBS_PROGRESS_STEP=10)
-    inbox = listen(app, alice)
-    submit(app, alice, duration=30)
+    inbox = listen(app, alice_id)
+    submit(app, alice_id, duration=30)
     jobs.run_pending(app)
     progressed = [m.data["progress"] for m in received(inbox, "done")
                   if m.name == "generation-progressed"]
@@ -280,18 +281,8 @@ def test_the_immediate_switch_runs_jobs_at_submit(database_url, tmp_path):
         shutdown_app(app)
 
 
-def wait_for(predicate, timeout: float = 20.0, step: float = 0.02) -> float:
-    """Poll until predicate() is true; returns the seconds it took."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise AssertionError("timed out waiting")
-        time.sleep(step)
-    return time.monotonic() - start
-
-
 def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(database_url, tmp_path):
-    """start_embedded: Huey worker threads pick jobs up fast; Ctrl-C stays the server's."""
+    """start_embedded: Huey worker threads run the job; Ctrl-C stays the server's."""
     app = create_app(app_config(database_url, tmp_path / "data", JOBS_EMBEDDED=True))
     try:
         handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -299,38 +290,36 @@ def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(databas
         assert {s: signal.getsignal(s) for s in handlers} == handlers
         user = add_user(app)
         job = submit(app, user)
-        picked = wait_for(lambda: row(app, Generation, id=job).status != "queued")
-        wait_for(lambda: row(app, Generation, id=job).status == "done")
-        assert picked < 1.0, f"pickup took {picked:.2f}s"
+        wait_for(lambda: row(app, Generation, id=job).status == "done", what="the job to finish")
         assert media_count(app) == 1
-        start = time.monotonic()
         jobs.stop_embedded(app)
-        assert time.monotonic() - start < 6
     finally:
         shutdown_app(app)
 
 
-def test_the_worker_command_runs_jobs_and_stops_on_sigint(app, alice, database_url, tmp_path):
+def test_the_worker_command_runs_jobs_and_stops_on_sigint(
+    request, app, alice_id, database_url, tmp_path
+):
     """`flask --app webapp worker` (scale-out) consumes the same queue in another process."""
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=app.config["DATA_DIR"],
                SECRET_KEY="test-secret-key")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
+    worker = start(
+        request, [sys.executable, "-m", "flask", "--app", "webapp", "worker", "--workers", "1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        job = submit(app, alice)
-        wait_for(lambda: row(app, Generation, id=job).status == "done", timeout=30)
+        job = submit(app, alice_id)
+        wait_for(lambda: row(app, Generation, id=job).status == "done", START_DEADLINE,
+                 what="the worker process to finish the job")
         assert media_count(app) == 1
     finally:
-        worker.send_signal(signal.SIGINT)
-        output = worker.communicate(timeout=15)[0].decode()
+        output = stop(worker, signal.SIGINT)
     assert worker.returncode == 0, output
 
 
-def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice):
+def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice_id):
     """The reconciler pass the consumers run: re-enqueue, then the task finishes the job."""
-    job = submit_job(app, alice)
+    job = submit_job(app, alice_id)
     with app.app_context(), db.standalone_session(app) as session:
         session.execute(
             Generation.__table__.update().where(Generation.id == job)
@@ -349,7 +338,7 @@ def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice):
     assert row(app, Generation, id=job).status == "done"
 
 
-def test_ctrl_c_stops_the_embedded_server(database_url, tmp_path):
+def test_ctrl_c_stops_the_embedded_server(request, database_url, tmp_path):
     """`flask --app webapp serve` runs the consumer threads in-process, and SIGINT ends it."""
     import socket
     import urllib.request
@@ -359,20 +348,19 @@ def test_ctrl_c_stops_the_embedded_server(database_url, tmp_path):
         port = probe.getsockname()[1]
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=str(tmp_path / "data"),
                SECRET_KEY="test-secret-key")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
+    server = start(
+        request, [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         # A shell's background jobs ignore SIGINT; give the server the default, as a terminal does.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        wait_for(lambda: _answers(urllib.request, f"http://127.0.0.1:{port}/healthz"), 20, 0.1)
+        wait_for(lambda: _answers(urllib.request, f"http://127.0.0.1:{port}/healthz"),
+                 START_DEADLINE, 0.1, what="the server to answer")
     finally:
-        started = time.monotonic()
-        server.send_signal(signal.SIGINT)
-        output = server.communicate(timeout=15)[0].decode()
+        # It must stop, however long a loaded machine takes (STOP_DEADLINE); speed is bench's.
+        output = stop(server, signal.SIGINT)
     assert server.returncode == 0, output
-    assert time.monotonic() - started < 8
 
 
 def _answers(request_module, url: str) -> bool:

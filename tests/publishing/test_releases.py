@@ -1,33 +1,17 @@
 """Releases on both databases: create from your own media, publish, unpublish, delete."""
 
-import json
 import queue
 
 import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
-from tests.factories import make_media, make_release, user_id_of
+from tests.factories import make_media, make_release, new_user, track_and_cover, user_row
+from tests.helpers import HX, triggers
 from tests.sweep import checksum
 from webapp import db, events
 from webapp.models import Media, Post, Release, User
 from webapp.publishing import content
-
-HX = {"HX-Request": "true"}
-
-
-def new_user(make_client, app, name: str):
-    """A signed-up client and its user id."""
-    client = make_client(name)
-    return client, user_id_of(app, name)
-
-
-def track_and_cover(app, user_id: int) -> tuple[int, int]:
-    """A real track and a real cover made by the job pipeline."""
-    return (
-        make_media(app, user_id, "music", "a calm piano night", duration=10),
-        make_media(app, user_id, "image", "neon city at dusk"),
-    )
 
 
 def release_form(track: int, cover: int, **changes) -> dict:
@@ -46,34 +30,23 @@ def count(app, model) -> int:
         return db.session().scalar(select(func.count()).select_from(model))
 
 
-def user_row(app, user_id: int) -> User:
-    """A fresh copy of a user row."""
-    with app.app_context():
-        return db.session().get(User, user_id)
-
-
 def release_row(app, release_id: int) -> Release | None:
     """A fresh copy of a release row."""
     with app.app_context():
         return db.session().get(Release, release_id)
 
 
-def triggers(response) -> dict:
-    """The HX-Trigger events of a response."""
-    return json.loads(response.headers.get("HX-Trigger", "{}"))
-
-
 @pytest.fixture
-def alice(app, make_client):
+def alice_with_media(app, make_client):
     """Alice, signed in, with one track and one cover."""
     client, user_id = new_user(make_client, app, "alice")
     music_id, image_id = track_and_cover(app, user_id)
     return client, user_id, music_id, image_id
 
 
-def test_create_release_without_javascript_redirects_to_the_library(app, alice):
+def test_create_release_without_javascript_redirects_to_the_library(app, alice_with_media):
     """POST /releases → 303 to the Releases tab, a flashed message, one draft stored."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     before = user_row(app, user_id).library_version
     response = client.post("/releases", data=release_form(music_id, image_id))
     assert response.status_code == 303
@@ -89,9 +62,9 @@ def test_create_release_without_javascript_redirects_to_the_library(app, alice):
     assert user_row(app, user_id).library_version == before + 1
 
 
-def test_create_release_with_htmx_answers_a_fresh_form_and_library_changed(app, alice):
+def test_create_release_with_htmx_answers_a_fresh_form_and_library_changed(app, alice_with_media):
     """The fragment (no <html>), library-changed and an announcement."""
-    client, _, music_id, image_id = alice
+    client, _, music_id, image_id = alice_with_media
     response = client.post("/releases", data=release_form(music_id, image_id), headers=HX)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -103,9 +76,9 @@ def test_create_release_with_htmx_answers_a_fresh_form_and_library_changed(app, 
     assert count(app, Release) == 1
 
 
-def test_the_new_release_shows_in_the_library_with_cover_and_player(app, alice):
+def test_the_new_release_shows_in_the_library_with_cover_and_player(app, alice_with_media):
     """Library → Releases shows the card (cover image, audio player, Publish button)."""
-    client, _, music_id, image_id = alice
+    client, _, music_id, image_id = alice_with_media
     client.post("/releases", data=release_form(music_id, image_id))
     page = client.get("/library?tab=releases").get_data(as_text=True)
     assert "Night Drive" in page
@@ -128,9 +101,9 @@ BAD_RELEASE_INPUT = [
 ]
 
 
-def test_bad_release_input_is_refused_with_a_message(app, alice):
+def test_bad_release_input_is_refused_with_a_message(app, alice_with_media):
     """Each case: 422 with the field's message (page and fragment), nothing stored."""
-    client, _, music_id, image_id = alice
+    client, _, music_id, image_id = alice_with_media
     for changes, field, message in BAD_RELEASE_INPUT:
         form = release_form(music_id, image_id, **changes)
         page = client.post("/releases", data=form)
@@ -146,9 +119,9 @@ def test_bad_release_input_is_refused_with_a_message(app, alice):
     assert count(app, Release) == 0
 
 
-def test_wrong_kind_is_a_clear_error(app, alice):
+def test_wrong_kind_is_a_clear_error(app, alice_with_media):
     """Your cover as the track (or your track as the cover): 422 with a clear message."""
-    client, _, music_id, image_id = alice
+    client, _, music_id, image_id = alice_with_media
     response = client.post("/releases", data=release_form(image_id, music_id))
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -157,9 +130,9 @@ def test_wrong_kind_is_a_clear_error(app, alice):
     assert count(app, Release) == 0
 
 
-def test_another_users_media_cannot_be_picked(app, alice, make_client):
+def test_another_users_media_cannot_be_picked(app, alice_with_media, make_client):
     """Mallory forging Alice's media ids (or missing ids) gets 404 and nothing is stored."""
-    _, _, music_id, image_id = alice
+    _, _, music_id, image_id = alice_with_media
     mallory, mallory_id = new_user(make_client, app, "mallory")
     own_music, own_image = track_and_cover(app, mallory_id)
     before = checksum(app)
@@ -174,9 +147,9 @@ def test_another_users_media_cannot_be_picked(app, alice, make_client):
     assert checksum(app) == before
 
 
-def test_release_form_shows_only_your_media_and_an_empty_state(app, alice, make_client):
+def test_release_form_shows_only_your_media_and_an_empty_state(app, alice_with_media, make_client):
     """The included form, with only current_user in context, lists the user's own items."""
-    client, _, music_id, image_id = alice
+    client, _, music_id, image_id = alice_with_media
     bob, bob_id = new_user(make_client, app, "bob")
     bob_track = make_media(app, bob_id, "music", "bob's only track", duration=10)
     page = client.get("/library?tab=releases").get_data(as_text=True)
@@ -191,10 +164,10 @@ def test_release_form_shows_only_your_media_and_an_empty_state(app, alice, make_
     assert "You have no track and no cover yet." in empty
 
 
-def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app, alice):
+def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app, alice_with_media):
     """What the library does: include the partial with current_user and the choices the view
     loaded (a template queries nothing itself)."""
-    client, user_id, _, _ = alice
+    client, user_id, _, _ = alice_with_media
     client.get("/studio")
     with app.test_request_context():
         from flask_login import login_user
@@ -208,9 +181,9 @@ def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app,
     assert "Create release</button>" in html
 
 
-def test_release_form_fragment_answers_304_while_the_library_is_unchanged(app, alice):
+def test_release_form_fragment_answers_304_while_the_library_is_unchanged(app, alice_with_media):
     """The form refreshes itself on library-changed; no change → 304, empty body."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     version = str(user_row(app, user_id).library_version)
     same = client.get("/releases/form", headers={**HX, "HX-PTag": version})
     assert same.status_code == 304
@@ -221,9 +194,9 @@ def test_release_form_fragment_answers_304_while_the_library_is_unchanged(app, a
     assert changed.headers["HX-PTag"] == str(int(version) + 1)
 
 
-def test_publish_and_unpublish(app, alice):
+def test_publish_and_unpublish(app, alice_with_media):
     """Publish sets published_at and bumps versions; unpublish hides it again."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     release_id = make_release(app, user_id, music_id, image_id)
     before = user_row(app, user_id)
     response = client.post(f"/releases/{release_id}/publish")
@@ -255,9 +228,11 @@ def test_publish_and_unpublish(app, alice):
     assert user_row(app, user_id).profile_version == version  # nothing to do, nothing moved
 
 
-def test_someone_elses_release_cannot_be_published_deleted_or_attached(app, alice, make_client):
+def test_someone_elses_release_cannot_be_published_deleted_or_attached(
+    app, alice_with_media, make_client
+):
     """Direct requests aimed at Alice's release: 404 every time, nothing stored."""
-    _, user_id, music_id, image_id = alice
+    _, user_id, music_id, image_id = alice_with_media
     draft = make_release(app, user_id, music_id, image_id)
     published = make_release(app, user_id, music_id, image_id, published=True, title="Out")
     mallory = make_client("mallory")
@@ -274,9 +249,9 @@ def test_someone_elses_release_cannot_be_published_deleted_or_attached(app, alic
     assert checksum(app) == before
 
 
-def test_delete_release_keeps_media_and_post_text(app, alice):
+def test_delete_release_keeps_media_and_post_text(app, alice_with_media):
     """Deleting a release leaves the media; a post that attached it keeps its text."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     release_id = make_release(app, user_id, music_id, image_id, published=True)
     client.post("/posts", data={"body": "Listen to this", "release_id": str(release_id)})
     response = client.post(f"/releases/{release_id}/delete", headers=HX)
@@ -293,9 +268,9 @@ def test_delete_release_keeps_media_and_post_text(app, alice):
     assert "<audio" not in explore
 
 
-def test_delete_release_without_javascript(app, alice):
+def test_delete_release_without_javascript(app, alice_with_media):
     """POST → 303 to the library with a message."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     release_id = make_release(app, user_id, music_id, image_id)
     response = client.post(f"/releases/{release_id}/delete")
     assert response.status_code == 303
@@ -303,9 +278,11 @@ def test_delete_release_without_javascript(app, alice):
     assert count(app, Release) == 0
 
 
-def test_deleting_a_used_media_item_cascades_and_nothing_renders_a_broken_player(app, alice):
+def test_deleting_a_used_media_item_cascades_and_nothing_renders_a_broken_player(
+    app, alice_with_media
+):
     """FK cascade removes the release; the post keeps its text and shows no player."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     release_id = make_release(app, user_id, music_id, image_id, published=True)
     client.post("/posts", data={"body": "Attached", "release_id": str(release_id)})
     with app.app_context():
@@ -320,9 +297,9 @@ def test_deleting_a_used_media_item_cascades_and_nothing_renders_a_broken_player
         assert f"/media/{music_id}/" not in body, url
 
 
-def test_media_is_public_only_while_a_published_release_uses_it(app, alice):
+def test_media_is_public_only_while_a_published_release_uses_it(app, alice_with_media):
     """Publishing opens the files; unpublishing closes them unless another release is out."""
-    _, user_id, music_id, image_id = alice
+    _, user_id, music_id, image_id = alice_with_media
     first = make_release(app, user_id, music_id, image_id)
     second = make_release(app, user_id, music_id, image_id, title="Second")
     with app.app_context():
@@ -340,9 +317,11 @@ def test_media_is_public_only_while_a_published_release_uses_it(app, alice):
         assert not content.media_is_public(session, image_id)
 
 
-def test_unpublished_media_is_not_readable_by_others_published_is(app, alice, make_client):
+def test_unpublished_media_is_not_readable_by_others_published_is(
+    app, alice_with_media, make_client
+):
     """GET /media/<id>/file: others and anonymous get 404 until the release is published."""
-    owner, user_id, music_id, image_id = alice
+    owner, user_id, music_id, image_id = alice_with_media
     release_id = make_release(app, user_id, music_id, image_id)
     other = make_client("bob")
     anonymous = app.test_client()
@@ -359,21 +338,23 @@ def test_unpublished_media_is_not_readable_by_others_published_is(app, alice, ma
     assert anonymous.get(f"/media/{image_id}/file").status_code in (302, 404)
 
 
-def test_writes_publish_events_to_the_authors_stream_only(app, alice, make_client, backend):
+def test_writes_publish_events_to_the_authors_stream_only(
+    app, alice_with_media, make_client, backend
+):
     """library-changed, release-published, post-created reach the author, never others."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     _, bob_id = new_user(make_client, app, "bob")
     mine = events.subscribe(app, user_id)
     theirs = events.subscribe(app, bob_id)
     listener = app.extensions.get("event_listener")
     if listener is not None:
-        assert listener.ready.wait(5)
+        assert listener.ready.wait(60)
     try:
         client.post("/releases", data=release_form(music_id, image_id))
         release_id = release_row_id(app)
         client.post(f"/releases/{release_id}/publish")
         client.post("/posts", data={"body": "hello", "release_id": str(release_id)})
-        received = [mine.get(timeout=5) for _ in range(4)]
+        received = [mine.get(timeout=60) for _ in range(4)]
         names = [message.name for message in received]
         assert names == ["library-changed", "release-published", "library-changed",
                          "post-created"]
@@ -391,9 +372,9 @@ def release_row_id(app) -> int:
         return db.session().scalar(select(Release.id))
 
 
-def test_failed_write_publishes_nothing(app, alice):
+def test_failed_write_publishes_nothing(app, alice_with_media):
     """A refused release queues no event (nothing to announce)."""
-    client, user_id, music_id, image_id = alice
+    client, user_id, music_id, image_id = alice_with_media
     inbox = events.subscribe(app, user_id)
     try:
         client.post("/releases", data=release_form(music_id, image_id, title=""))

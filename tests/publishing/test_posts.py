@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_release, user_id_of
+from tests.factories import make_release, new_user, track_and_cover, user_id_of, user_row
+from tests.helpers import HX, triggers
 from tests.sweep import checksum
-from tests.test_releases import HX, new_user, track_and_cover, triggers, user_row
 from webapp import db
 from webapp.models import Post, User
 from webapp.publishing import content

@@ -9,22 +9,17 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.factories import make_media, make_release, user_id_of
+from tests.helpers import HX_BOOST, soup
 from webapp import db
 from webapp.listening import plays
 from webapp.models import PlayEvent, Release, User
 from webapp.publishing import content
 
-HX_BOOST = {"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "partial"}
 OEMBED_REQUIRED = {"version", "type", "html", "width", "height"}
 OEMBED_OPTIONAL = {
     "title", "author_name", "author_url", "provider_name", "provider_url", "cache_age",
     "thumbnail_url", "thumbnail_width", "thumbnail_height",
 }
-
-
-def soup(response) -> BeautifulSoup:
-    """Parse an HTML response."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def published_release(app, make_client, name="artist", title="Night Drive", lyrics=""):

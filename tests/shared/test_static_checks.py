@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
 TEMPLATES = [p for p in WEBAPP.rglob("*.html") if "static" not in p.parts]
 PYTHON = [p for p in WEBAPP.rglob("*.py")]
