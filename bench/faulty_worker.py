@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp import create_app, storage  # noqa: E402
+from webapp import create_app, jobs, storage  # noqa: E402
 from webapp.studio import (
     generations,  # noqa: E402
     worker,  # noqa: E402
@@ -55,4 +55,4 @@ def install(stage: str, marker: Path) -> None:
 
 if __name__ == "__main__":
     install(sys.argv[1], Path(sys.argv[2]))
-    worker.run_consumer(create_app(), 1)
+    jobs.run_consumer(create_app(), 1)

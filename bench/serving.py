@@ -81,15 +81,14 @@ def run_development(port: int) -> None:
     """What `flask serve` did before: jobs in-process, then Werkzeug's threaded server."""
     from werkzeug.serving import run_simple
 
-    from webapp import create_app
-    from webapp.studio import worker
+    from webapp import create_app, jobs
 
     app = create_app()
-    worker.start_embedded(app)
+    jobs.start_embedded(app)
     try:
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
-        worker.stop_embedded(app)
+        jobs.stop_embedded(app)
 
 
 def grid_tag(port: int, cookie: str) -> str:

@@ -129,9 +129,9 @@ def app(database_url: str, tmp_path: Path):
 
 def shutdown_app(app: Flask) -> None:
     """Stop the app's threads and release its connections."""
-    from webapp.studio import worker
+    from webapp import jobs
 
-    worker.stop_embedded(app)
+    jobs.stop_embedded(app)
     listener = app.extensions.get("event_listener")
     if listener is not None:
         listener.stop()

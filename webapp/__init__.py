@@ -3,14 +3,17 @@
 from flask import Flask, request, url_for
 from flask_login import LoginManager
 
-from . import assets, db, htmx, refs, security
+from . import assets, db, errors, htmx, refs, security
 from .config import SettingsConfig, load_config
 
 # Modules holding a blueprint `bp`: a URL's first segment names its package (docs/architecture.md).
 BLUEPRINTS = (
     "main", "events", "accounts.routes", "studio.routes", "library.routes", "media.routes",
     "profiles.routes", "publishing.routes", "listening.routes", "social.routes",
+    "moderation.routes",
 )
+# Modules registering background tasks with webapp.jobs (each feature owns its own).
+JOB_MODULES = ("studio.worker", "accounts.tasks")
 
 login_manager = LoginManager()
 
@@ -28,17 +31,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     db.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
     _init_login(app)
     app.url_map.converters["user_ref"] = refs.UserRef
     for name in BLUEPRINTS:
         module = __import__(f"{__name__}.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
-    from . import events, templating
-    from .studio import worker
+    from . import events, jobs, templating
 
+    for name in JOB_MODULES:
+        __import__(f"{__name__}.{name}")
     templating.init_app(app)
     events.init_app(app)
-    worker.init_app(app)
+    jobs.init_app(app)
     from .cli import register_commands
 
     register_commands(app)

@@ -42,9 +42,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("housekeeping")
     def housekeeping_command() -> None:
         """Delete expired sessions, stale log-in throttles and ended rate-limit windows."""
-        from .studio import worker
+        from . import jobs
 
-        purged = worker.jobs_of(app).housekeep()
+        purged = jobs.jobs_of(app).housekeep()
         click.echo(", ".join(f"{count} {kind}" for kind, count in purged.items()) + " purged.")
 
     @app.cli.command("make-admin")
@@ -52,10 +52,10 @@ def register_commands(app: Flask) -> None:
     def make_admin_command(username: str) -> None:
         """Let a user review reports and hide releases, posts and comments."""
         from . import db
-        from .social import moderation
+        from .moderation import reports
 
         with db.standalone_session(app) as session:
-            if not moderation.make_admin(session, username):
+            if not reports.make_admin(session, username):
                 raise click.ClickException(f"No user is called {username!r}.")
         click.echo(f"{username} is now an admin.")
 
@@ -77,10 +77,10 @@ def register_commands(app: Flask) -> None:
     @click.option("--workers", type=int, default=2, help="Threads running jobs.")
     def worker_command(workers: int) -> None:
         """Run a job consumer process (scale-out mode on PostgreSQL)."""
-        from .studio import worker
+        from . import jobs
 
         _refuse_unusable_storage(app)
-        worker.run_consumer(app, workers)
+        jobs.run_consumer(app, workers)
 
     @app.cli.command("export-user")
     @click.argument("name")

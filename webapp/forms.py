@@ -5,6 +5,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .errors import Refused
+
 # C0 controls and DEL, except tab, newline and carriage return (allowed where lines are).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\t]")
@@ -126,3 +128,11 @@ def safe_next(target: str | None, default: str) -> str:
         ):
             return target
     return default
+
+
+def form_id(form, name: str) -> int:
+    """A database id from a submitted form; anything else is Refused (nothing changes)."""
+    raw = form.get(name, "")
+    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 0 < int(raw) <= 2_147_483_647):
+        raise Refused("The form named nothing valid. Reload the page and try again.")
+    return int(raw)

@@ -68,22 +68,22 @@ def close_streams(worker) -> None:
 
 def embedded_worker_init(worker) -> None:
     """In the one worker: the SIGTERM handling, then the job consumer threads."""
-    from .studio import worker as job_queue
+    from . import jobs
 
     app = worker.wsgi
     # The app was built before the fork: the worker opens its own database connections.
     app.extensions["db_engine"].dispose(close=False)
     # `flask serve` refused an unusable DATA_DIR before gunicorn started.
     close_streams_on_sigterm(worker)
-    job_queue.start_embedded(app)
+    jobs.start_embedded(app)
 
 
 def embedded_worker_exit(_server, worker) -> None:
     """Leaving (Ctrl-C, SIGTERM): end the streams, let running jobs finish briefly."""
-    from .studio import worker as job_queue
+    from . import jobs
 
     close_streams(worker)
-    job_queue.stop_embedded(worker.wsgi)
+    jobs.stop_embedded(worker.wsgi)
 
 
 class EmbeddedServer(BaseApplication):

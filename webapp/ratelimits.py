@@ -11,11 +11,10 @@ from limits import RateLimitItem, parse
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .db import is_postgres
+from . import upsert
 from .models import RateLimit
 
 
@@ -47,10 +46,9 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add `amount` to the key's counter, starting a new window if the old one ended."""
         now = time.time()
-        dialect = postgresql if is_postgres(self.db) else sqlite
         ended = RateLimit.expires_at <= now
         statement = (
-            dialect.insert(RateLimit)
+            upsert.insert(self.db, RateLimit)
             .values(key=key, hits=amount, expires_at=now + expiry)
             .on_conflict_do_update(
                 index_elements=["key"],

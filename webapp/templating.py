@@ -1,6 +1,9 @@
-"""Template helpers: filters and globals shared by every page and partial."""
+"""Template helpers shared by every page and partial; each feature adds its own from its
+`templating.register(app)` (HELPERS). No helper queries the database: views pass what a page
+shows."""
 
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask, request
@@ -9,7 +12,11 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import htmx
 from .config import settings
 
-FEATURES = ("accounts", "studio", "library", "profiles", "publishing", "listening", "social")
+FEATURES = (
+    "accounts", "studio", "library", "profiles", "publishing", "listening", "social", "moderation",
+)
+# Features with template helpers of their own, in <feature>/templating.py.
+HELPERS = ("studio", "library", "profiles", "publishing", "social")
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["plays"] = plays
     app.add_template_global(absolute_url)
+    for name in HELPERS:
+        import_module(f"{__package__}.{name}.templating").register(app)
     # A boosted navigation swaps only <main>: base.html then renders the title and <main>.
     app.context_processor(lambda: {"main_only": htmx.is_boosted()})
     app.after_request(htmx.after_boosted)

@@ -7,9 +7,8 @@ import time_machine
 from sqlalchemy import func, select, update
 
 from tests.conftest import AuthActions, app_config, shutdown_app
-from webapp import create_app, db
+from webapp import create_app, db, jobs
 from webapp.models import LoginThrottle, RateLimit, UserSession
-from webapp.studio import worker
 
 HTTPS_PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
                "X-Forwarded-Host": "soundstage.example"}
@@ -105,5 +104,5 @@ def test_housekeeping_purges_expired_sessions_and_old_throttle_rows(app, make_cl
         assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 1
         assert session.scalar(select(func.count()).select_from(RateLimit)) >= 1
     with time_machine.travel(later + timedelta(days=1), tick=False):
-        purged = worker.jobs_of(app).housekeep()
+        purged = jobs.jobs_of(app).housekeep()
     assert purged["rate_limits"] >= 1

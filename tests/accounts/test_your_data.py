@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from tests.factories import make_media, make_release, submit_job, user_id_of
 from tests.helpers import HX
-from webapp import db, events
+from webapp import db, events, jobs
 from webapp.accounts import deletion, exports
 from webapp.db import Base
 from webapp.models import LoginThrottle, Media, User, UsernameChange, utcnow
@@ -138,7 +138,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     """Every row (found through the foreign keys) and file of Alice goes; Bob's stay."""
     client, alice, bob = two_accounts
     client.post("/settings/account/export")
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     other_browser = make_client()
     other_browser.post("/login", data={"username": alice["name"], "password": PASSWORD})
     owned = owned_rows(app, alice["user"])
@@ -158,7 +158,7 @@ def test_deleting_an_account_leaves_no_row_and_no_file_of_it(app, two_accounts, 
     assert response.headers["Location"] == "/settings/account/deleted"
     # Disabled at once; the rows go in batches in the background job.
     assert client.get(f"/u/{alice['name']}").status_code == 404
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     assert references_to(app, alice["user"]) == []
     after = owned_rows(app, alice["user"])
     assert after == {"users": {(alice["user"],)}}  # only the seed of the search is left
@@ -276,7 +276,7 @@ def test_deleting_during_an_export_leaves_nothing(app, two_accounts, monkeypatch
         real(handle, contents, progress)
 
     monkeypatch.setattr(exports, "write_zip", delete_midway)
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     assert not (Path(app.config["DATA_DIR"]) / "exports").exists() or not any(
         (Path(app.config["DATA_DIR"]) / "exports").iterdir())
     assert references_to(app, alice["user"]) == []
@@ -286,7 +286,7 @@ def exported(app, client) -> zipfile.ZipFile:
     """Start an export, run the queue, download the ZIP."""
     response = client.post("/settings/account/export")
     assert response.status_code == 303
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     page = client.get("/settings/account").get_data(as_text=True)
     assert "Download your data (ZIP)" in page
     with app.app_context():
@@ -380,7 +380,7 @@ def test_the_export_card_follows_progress_and_refreshes_by_link_without_javascri
                       headers={**HX, "HX-PTag": tag}).status_code == 304
     again = client.post("/settings/account/export", headers=HX)
     assert again.status_code == 409 and b"already being prepared" in again.data
-    worker.run_pending(app)
+    jobs.run_pending(app)
     done = client.get("/settings/account/export", headers={**HX, "HX-PTag": tag})
     assert done.status_code == 200 and b"Download your data (ZIP)" in done.data
     assert "ready to download" in done.headers["HX-Trigger"]
@@ -424,7 +424,7 @@ def test_a_second_export_while_one_runs_is_refused_without_javascript_too(app, m
     response = client.post("/settings/account/export")
     assert response.status_code == 409 and b"already being prepared" in response.data
     assert b"<html" in response.data
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
 
 
 def test_a_stuck_export_fails_and_a_new_one_can_start(app, make_client):

@@ -12,10 +12,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import FAST_HASH, IN_CI, app_config, shutdown_app
-from webapp import create_app
+from webapp import create_app, jobs
 from webapp.events import bus_of
 from webapp.migrate import upgrade
-from webapp.studio import worker
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,7 +72,7 @@ def live_server(tmp_path_factory) -> LiveServer:
                    PASSWORD_HASH=FAST_HASH, SSE_MAX_STREAMS_PER_PROCESS=500,
                    SSE_MAX_STREAMS_PER_ADDRESS=500, SSE_MAX_STREAMS_PER_USER=500)
     )
-    worker.start_embedded(app)
+    jobs.start_embedded(app)
     server = serve(app)
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     bus_of(app).closing.set()

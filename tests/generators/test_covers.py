@@ -114,9 +114,8 @@ def test_the_studio_sets_the_title_on_a_cover_when_asked(client, auth):
     from bs4 import BeautifulSoup
     from sqlalchemy import select
 
-    from webapp import db, storage
+    from webapp import db, jobs, storage
     from webapp.models import Generation, Media
-    from webapp.studio import worker
 
     assert auth.signup("alice").status_code == 303
     app = client.application
@@ -128,7 +127,7 @@ def test_the_studio_sets_the_title_on_a_cover_when_asked(client, auth):
                 "lyrics": "", "cover_title": box,
                 "request_id": page.find("input", attrs={"name": "request_id"})["value"]}
         assert client.post("/generations", data=form).status_code == 303
-        worker.run_pending(app)
+        jobs.run_pending(app)
         with app.app_context(), db.standalone_session(app) as session:
             generation = session.scalars(select(Generation).order_by(Generation.id.desc())).first()
             media = session.scalar(select(Media).where(Media.generation_id == generation.id))

@@ -10,12 +10,11 @@ from scipy.signal import butter, sosfiltfilt
 from sqlalchemy import select
 
 from tests.factories import user_id_of
-from webapp import db
+from webapp import db, jobs
 from webapp.generators import music, voice
 from webapp.generators.music.arrangement import SAMPLE_RATE, compose
 from webapp.generators.voice import lyrics
 from webapp.models import Generation, Media
-from webapp.studio import worker
 
 LYRICS = (
     "[Verse]\nWalking down the city street tonight\nEverybody's singing in the rain\n\n"
@@ -169,7 +168,7 @@ def test_the_studio_offers_each_voice_labelled_synthetic_and_stores_the_choice(c
     form = _form(client, lyrics="Hold on to the summer sun", voice="espeak-low")
     assert client.post("/generations", data=form).status_code == 303
     app = client.application
-    worker.run_pending(app)
+    jobs.run_pending(app)
     with app.app_context(), db.standalone_session(app) as session:
         generation = session.scalar(select(Generation))
         media = session.scalar(select(Media))

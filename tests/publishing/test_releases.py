@@ -168,8 +168,9 @@ def test_release_form_shows_only_your_media_and_an_empty_state(app, alice_with_m
     assert "You have no track and no cover yet." in empty
 
 
-def test_release_form_renders_with_only_current_user(app, alice_with_media):
-    """What the library does: include the partial with nothing but current_user."""
+def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app, alice_with_media):
+    """What the library does: include the partial with current_user and the choices the view
+    loaded (a template queries nothing itself)."""
     client, user_id, _, _ = alice_with_media
     client.get("/studio")
     with app.test_request_context():
@@ -178,7 +179,8 @@ def test_release_form_renders_with_only_current_user(app, alice_with_media):
         session = db.session()
         user = session.get(User, user_id)
         login_user(user)
-        html = render_template("publishing/partials/release_form.html")
+        html = render_template("publishing/partials/release_form.html",
+                               **content.release_form_context(session, user_id))
     assert 'id="release-form"' in html
     assert "Create release</button>" in html
 

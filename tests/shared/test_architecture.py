@@ -1,9 +1,18 @@
 """The layout's rules, checked: routes live where their URL says, one module per concern."""
 
+import ast
+import inspect
 import re
+import sys
 from pathlib import Path
 
-from webapp import create_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp import create_app, live
+from webapp import db as webapp_db
+from webapp.models import User
+from webapp.publishing import content
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
@@ -152,3 +161,200 @@ def test_every_template_name_used_exists():
     known = set(app.jinja_env.list_templates())
     missing = [f"{source}: {name}" for source, name in template_names_used() if name not in known]
     assert not missing, missing
+
+
+def feature_imports() -> dict[str, dict[str, str]]:
+    """{feature: {feature it imports: "file:line" of one such import}}, read from the AST."""
+    graph: dict[str, dict[str, str]] = {feature: {} for feature in FEATURES}
+    for path in WEBAPP.rglob("*.py"):
+        parts = path.relative_to(WEBAPP).with_suffix("").parts
+        if parts[0] not in FEATURES:
+            continue
+        package = ["webapp", *parts[:-1]]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = [*base, *(node.module.split(".") if node.module else [])]
+                targets = [[*module, alias.name] for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name.split(".") for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                if (target[:1] == ["webapp"] and len(target) > 1 and target[1] in FEATURES
+                        and target[1] != parts[0]):
+                    where = f"{path.relative_to(WEBAPP)}:{node.lineno}"
+                    graph[parts[0]].setdefault(target[1], where)
+    return graph
+
+
+def import_cycle(graph: dict[str, dict[str, str]]) -> list[str]:
+    """One cycle of imports between features ("a -> b (file:line)" steps), or []."""
+    state: dict[str, str] = {}
+
+    def visit(feature: str, path: list[str]) -> list[str]:
+        """Depth-first: a feature met again while still on the path closes a cycle."""
+        state[feature] = "open"
+        for imported, where in sorted(graph[feature].items()):
+            step = [*path, f"{feature} -> {imported} ({where})"]
+            if state.get(imported) == "open":
+                start = next(i for i, s in enumerate(step) if s.startswith(f"{imported} ->"))
+                return step[start:]
+            if imported not in state and (cycle := visit(imported, step)):
+                return cycle
+        state[feature] = "done"
+        return []
+
+    for feature in sorted(graph):
+        if feature not in state and (cycle := visit(feature, [])):
+            return cycle
+    return []
+
+
+def test_feature_packages_import_each_other_without_a_cycle():
+    """The features form layers: no chain of imports leads from a feature back to itself."""
+    graph = feature_imports()
+    assert len(graph) >= 8 and any(graph.values())
+    assert import_cycle(graph) == []
+
+
+def test_the_cycle_check_finds_a_planted_cycle():
+    """The check above can fail: two features importing each other are a cycle."""
+    graph = {"a": {"b": "a.py:1"}, "b": {"c": "b.py:1"}, "c": {"a": "c.py:1"}, "d": {}}
+    assert import_cycle(graph) == ["a -> b (a.py:1)", "b -> c (b.py:1)", "c -> a (c.py:1)"]
+
+
+DATABASE_NAMES = ("db", "Session", "select")
+
+
+def template_helpers(app) -> list:
+    """Every function of ours that templates can call: globals, filters, context processors."""
+    found = [*app.jinja_env.globals.values(), *app.jinja_env.filters.values()]
+    found += [processor for processors in app.template_context_processors.values()
+              for processor in processors]
+    return [helper for helper in found
+            if inspect.isfunction(helper) and helper.__module__.startswith("webapp")]
+
+
+def database_use(function, seen: set | None = None) -> str | None:
+    """Where `function`, or a function of ours it calls, names the database (db, Session,
+    select), or None."""
+    seen = set() if seen is None else seen
+    function = inspect.unwrap(function)
+    if not inspect.isfunction(function) or not function.__module__.startswith("webapp"):
+        return None
+    if function in seen:
+        return None
+    seen.add(function)
+    names, codes = set(), [function.__code__]
+    while codes:
+        code = codes.pop()
+        names |= set(code.co_names)
+        codes += [const for const in code.co_consts if inspect.iscode(const)]
+    forbidden = {id(database) for database in (webapp_db, Session, select)}
+    here = f"{function.__module__}.{function.__qualname__}"
+    for name in sorted(names):
+        value = function.__globals__.get(name)
+        if id(value) in forbidden:
+            return f"{here} uses {name}"
+        called = [value]
+        if inspect.ismodule(value) and value.__name__.startswith("webapp"):
+            called = [getattr(value, attribute, None) for attribute in sorted(names)]
+            if any(id(item) in forbidden for item in called):
+                return f"{here} uses {name}.db"
+        for item in called:
+            if inspect.isfunction(item) and (found := database_use(item, seen)):
+                return f"{here} -> {found}"
+    return None
+
+
+def helper_problems(app) -> list[str]:
+    """Template helpers that live outside a templating module, whose module names the
+    database, or that reach a function naming it."""
+    problems = []
+    for helper in template_helpers(app):
+        module = sys.modules[helper.__module__]
+        name = f"{helper.__module__}.{helper.__qualname__}"
+        if module.__name__.rpartition(".")[2] != "templating":
+            problems.append(f"{name} is not in a templating module")
+        problems += [f"{module.__name__} imports {found}" for found in DATABASE_NAMES
+                     if found in vars(module)]
+        if found := database_use(helper):
+            problems.append(found)
+    return problems
+
+
+def test_no_template_helper_reaches_the_database():
+    """Views pass what a page shows: template helpers live in each feature's templating.py,
+    and neither they nor anything they call names db, Session or select."""
+    app = create_app({"TESTING": True, "JOBS_EMBEDDED": False,
+                      "DATABASE_URL": "sqlite://", "SECRET_KEY": "architecture"})
+    assert len(template_helpers(app)) >= 15
+    assert helper_problems(app) == []
+
+
+def test_the_helper_check_finds_a_planted_query():
+    """The check above can fail: a helper that queries, or calls a domain function that
+    does, is reported."""
+    app = create_app({"TESTING": True, "JOBS_EMBEDDED": False,
+                      "DATABASE_URL": "sqlite://", "SECRET_KEY": "architecture"})
+
+    def loads_rows():
+        """A helper that queries itself."""
+        return webapp_db.session().scalars(select(User)).all()
+
+    def loads_choices():
+        """A helper that calls a domain function that queries."""
+        return content.release_choices(webapp_db.session(), 1)
+
+    for helper in (loads_rows, loads_choices):
+        helper.__module__ = "webapp.publishing.templating"
+        app.add_template_global(helper)
+    problems = helper_problems(app)
+    assert any("loads_rows uses" in problem for problem in problems), problems
+    assert any("release_choices uses select" in problem for problem in problems), problems
+
+
+CLIENT_EVENT_JS = re.compile(
+    r"""new CustomEvent\(\s*["']([\w:-]+)["']|addEventListener\(\s*["']([a-z]+(?:-[a-z]+)+)["']"""
+)
+CLIENT_EVENT_TEMPLATE = re.compile(r"([a-z]+(?:-[a-z]+)*) from:document")
+SSE_EVENT_TEMPLATE = re.compile(r"""sse(?:-swap|:[a-z-]+)\s*=\s*["']([a-z][a-z-]*)["']""")
+
+
+def client_event_names() -> list[tuple[str, str]]:
+    """(file, event name) for every event our JavaScript raises or listens for and every
+    event a template's hx-trigger or SSE attribute waits for."""
+    found = []
+    for path in sorted((WEBAPP / "static").rglob("*.js")):
+        if "vendor" in path.parts:
+            continue
+        for match in CLIENT_EVENT_JS.finditer(path.read_text()):
+            found.append((str(path.relative_to(WEBAPP)), match.group(1) or match.group(2)))
+    for path in sorted(WEBAPP.rglob("*.html")):
+        text = path.read_text()
+        for pattern in (CLIENT_EVENT_TEMPLATE, SSE_EVENT_TEMPLATE):
+            found += [(str(path.relative_to(WEBAPP)), name) for name in pattern.findall(text)]
+    return found
+
+
+def undeclared_events(used: list[tuple[str, str]]) -> list[str]:
+    """The used event names live.py does not declare."""
+    declared = {value for name, value in vars(live).items()
+                if name.isupper() and isinstance(value, str)}
+    return [f"{source}: {name}" for source, name in used if name not in declared]
+
+
+def test_every_event_the_client_uses_is_declared_in_live():
+    """One list of event names: JavaScript and templates use only names live.py declares."""
+    used = client_event_names()
+    sources = {source.rpartition(".")[2] for source, _ in used}
+    assert {"js", "html"} <= sources and len(used) >= 40
+    assert undeclared_events(used) == []
+
+
+def test_the_event_check_finds_a_planted_name():
+    """The check above can fail: an event named only in a template is reported."""
+    planted = [("x.html", name) for name in
+               CLIENT_EVENT_TEMPLATE.findall('hx-trigger="song-renamed from:document"')]
+    assert undeclared_events(planted) == ["x.html: song-renamed"]

@@ -11,7 +11,8 @@ from tests.factories import counting_statements, make_release, new_user, track_a
 from tests.helpers import HX, soup, triggers
 from webapp import db
 from webapp.models import Comment, Follow, Like, Notification, Post, Release, Report, User, utcnow
-from webapp.social import likes, moderation, notifications, search
+from webapp.moderation import reports
+from webapp.social import likes, notifications, search
 
 
 def rows(app, model, *where) -> int:
@@ -319,8 +320,8 @@ def test_admins_hide_comments_and_posts(app, people):
         admin = session.get(User, people["alice_id"])
         admin.is_admin = True
         session.commit()
-        moderation.hide(session, admin, "comment", comment_id)
-        moderation.hide(session, admin, "post", post_id)
+        reports.hide(session, admin, "comment", comment_id)
+        reports.hide(session, admin, "post", post_id)
     assert "rude words" not in app.test_client().get(
         f"/comments/release/{release_id}").get_data(as_text=True)
     assert "rude post" not in alice.get("/explore").get_data(as_text=True)

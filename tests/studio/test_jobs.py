@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from tests.conftest import app_config, shutdown_app
 from tests.factories import submit_job
 from tests.processes import ARRIVAL_DEADLINE, START_DEADLINE, start, stop, wait_for
-from webapp import create_app, db, events, storage
+from webapp import create_app, db, events, jobs, storage
 from webapp.generators import cover, music
 from webapp.models import Generation, Media, User, utcnow
 from webapp.studio import generations, worker
@@ -51,7 +51,7 @@ def submit(app, user_id: int, enqueue: bool = True, **fields) -> int:
     with app.app_context(), db.standalone_session(app) as session:
         result = generations.submit(
             session, user_id, values, seed=seed,
-            enqueue=worker.jobs_of(app).enqueue if enqueue else None,
+            enqueue=worker.enqueue if enqueue else None,
         )
         assert not result.errors, result.errors.messages
         return result.generation.id
@@ -107,7 +107,7 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice_id):
     inbox = listen(app, alice_id)
     job = submit(app, alice_id, lyrics="la la la", seed=3)
     assert row(app, Generation, id=job).status == "queued"
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     generation = row(app, Generation, id=job)
     assert (generation.status, generation.progress, generation.attempts) == ("done", 100, 1)
     assert generation.finished_at is not None and generation.lease_until is None
@@ -133,7 +133,7 @@ def test_a_job_runs_through_the_queue_to_one_library_item(app, alice_id):
 def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alice_id):
     """The MP3 a job writes plays for the requested seconds (±0.5 s) with real sound."""
     job = submit(app, alice_id, duration=12)
-    worker.run_pending(app)
+    jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     path = storage.absolute(media.file_path, storage.media_root(app))
     samples, rate = soundfile.read(path, dtype="float32")
@@ -150,7 +150,7 @@ def test_music_files_decode_to_the_requested_length_and_are_not_silent(app, alic
 def test_cover_files_are_full_size_pictures_with_a_thumbnail(app, alice_id):
     """A 1024×1024 cover that is not one flat colour, and a 320×320 thumbnail."""
     job = submit(app, alice_id, kind="image", prompt="neon city at dusk")
-    worker.run_pending(app)
+    jobs.run_pending(app)
     media = row(app, Media, generation_id=job)
     assert media.mime_type == cover.COVER_MIME and media.duration is None
     with Image.open(storage.absolute(media.file_path, storage.media_root(app))) as image:
@@ -167,7 +167,7 @@ def test_same_prompt_params_and_seed_give_identical_files(app, alice_id, kind):
     first = submit(app, alice_id, kind=kind, seed=5)
     second = submit(app, alice_id, kind=kind, seed=5)
     other = submit(app, alice_id, kind=kind, seed=5, prompt="a stormy electric chase")
-    assert worker.run_pending(app) == 3
+    assert jobs.run_pending(app) == 3
     root = storage.media_root(app)
 
     def files(job):
@@ -227,7 +227,7 @@ def test_a_job_that_keeps_failing_ends_failed_and_leaves_no_files(app, alice_id,
     monkeypatch.setattr(music, "render_track_with_waveform", broken)
     inbox = listen(app, alice_id)
     job = submit(app, alice_id)
-    assert worker.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
+    assert jobs.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
     generation = row(app, Generation, id=job)
     assert generation.status == "failed"
     assert generation.attempts == app.config["JOBS_MAX_ATTEMPTS"]
@@ -244,7 +244,7 @@ def test_a_storage_failure_is_not_blamed_on_the_prompt(app, alice_id, tmp_path):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the data directory should be")
     app.config["DATA_DIR"] = str(blocked)
-    assert worker.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
+    assert jobs.run_pending(app) == app.config["JOBS_MAX_ATTEMPTS"]
     generation = row(app, Generation, id=job)
     assert generation.status == "failed"
     assert generation.error == generations.STORAGE_FAILED
@@ -260,7 +260,7 @@ def test_progress_is_written_in_steps_and_published(app, alice_id):
     app.config.update(JOBS_PROGRESS_SECONDS=0, JOBS_PROGRESS_STEP=10)
     inbox = listen(app, alice_id)
     submit(app, alice_id, duration=30)
-    worker.run_pending(app)
+    jobs.run_pending(app)
     progressed = [m.data["progress"] for m in received(inbox, "done")
                   if m.name == "generation-progressed"]
     middle = progressed[1:-1]
@@ -286,13 +286,13 @@ def test_the_embedded_consumer_threads_run_jobs_without_touching_signals(databas
     app = create_app(app_config(database_url, tmp_path / "data", JOBS_EMBEDDED=True))
     try:
         handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-        worker.start_embedded(app)
+        jobs.start_embedded(app)
         assert {s: signal.getsignal(s) for s in handlers} == handlers
         user = add_user(app)
         job = submit(app, user)
         wait_for(lambda: row(app, Generation, id=job).status == "done", what="the job to finish")
         assert media_count(app) == 1
-        worker.stop_embedded(app)
+        jobs.stop_embedded(app)
     finally:
         shutdown_app(app)
 
@@ -332,9 +332,9 @@ def test_reconcile_now_enqueues_stalled_jobs_and_sweeps_orphans(app, alice_id):
     leftover.write_bytes(b"partial")
     old = time.time() - 3600
     os.utime(leftover, (old, old))
-    assert worker.jobs_of(app).reconcile_now(sweep=True) == [job]
+    assert jobs.jobs_of(app).reconcile_now(sweep=True) == [job]
     assert not leftover.exists()
-    assert worker.run_pending(app) == 1
+    assert jobs.run_pending(app) == 1
     assert row(app, Generation, id=job).status == "done"
 
 
@@ -371,20 +371,20 @@ def _answers(request_module, url: str) -> bool:
         return False
 
 
-def test_variation_and_extension_become_new_linked_library_items(app, alice):
+def test_variation_and_extension_become_new_linked_library_items(app, alice_id):
     """A variation keeps key and tempo with new notes; an extension is 20 s longer; both link."""
-    source = submit(app, alice, prompt="celtic jig", genre="pop", seed=5)
-    assert worker.run_pending(app) == 1
+    source = submit(app, alice_id, prompt="celtic jig", genre="pop", seed=5)
+    assert jobs.run_pending(app) == 1
     made = {}
     for how in ("variation", "extend"):
         with app.app_context(), db.standalone_session(app) as session:
             result = generations.derive(
-                session, alice, source, how, enqueue=worker.jobs_of(app).enqueue
+                session, alice_id, source, how, enqueue=worker.enqueue
             )
             assert result is not None and not result.errors
             made[how] = result.generation.id
             assert result.generation.params["source_id"] == source
-    assert worker.run_pending(app) == 2
+    assert jobs.run_pending(app) == 2
     original = row(app, Media, generation_id=source)
     variation = row(app, Media, generation_id=made["variation"])
     longer = row(app, Media, generation_id=made["extend"])
@@ -394,7 +394,7 @@ def test_variation_and_extension_become_new_linked_library_items(app, alice):
     assert longer.duration == pytest.approx(original.duration + 20, abs=0.5)
     assert variation.size != original.size or _decoded(app, variation) != _decoded(app, original)
     with app.app_context(), db.standalone_session(app) as session:
-        assert generations.derive(session, alice, source, "remix") is None
+        assert generations.derive(session, alice_id, source, "remix") is None
         assert generations.derive(session, add_user(app, "bob"), source, "variation") is None
 
 

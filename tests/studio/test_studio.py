@@ -8,10 +8,10 @@ from sqlalchemy import func, select, text
 
 from tests.factories import make_media, submit_job, user_id_of
 from tests.helpers import HX, soup
-from webapp import db
+from webapp import db, jobs
 from webapp.generators import music
 from webapp.models import Base, Generation, Media, Release
-from webapp.studio import generations, worker
+from webapp.studio import generations
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_a_running_card_polls_and_a_finished_card_stops(client, alice_id):
     assert card["hx-get"] == f"/generations/{job}/card"
     assert "resync from:document" in card["hx-trigger"]
     assert b"<html" not in running.data
-    worker.run_pending(app)
+    jobs.run_pending(app)
     tag = running.headers["HX-PTag"]
     done = client.get(f"/generations/{job}/card", headers={**HX, "HX-PTag": tag})
     card = soup(done).find("article")

@@ -21,13 +21,13 @@ from sqlalchemy import Table, delete, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .. import live, storage
+from .. import live, passwords, storage
 from ..db import Base, finish_transaction, write_transaction
 from ..forms import FormErrors
 from ..models import LoginThrottle, User, UserSession, utcnow
 from ..profiles import avatars, usernames
 from ..studio import generations
-from . import exports, logins
+from . import exports
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Gone(Exception):
 
 
 def delete_account(
-    db: Session, user: User, password: str, typed_name: str, client: str | None = logins.LOCAL
+    db: Session, user: User, password: str, typed_name: str, client: str | None = passwords.LOCAL
 ) -> FormErrors:
     """Disable the signed-in person's account once their password and typed name confirm it.
 
@@ -87,7 +87,7 @@ def delete_account(
         errors.add("confirm_username", NAME_MISMATCH)
     if not password:
         errors.add("delete_password", "Enter your password to delete your account.")
-    elif message := logins.check_current_password(db, user, password, client):
+    elif message := passwords.check_current_password(db, user, password, client):
         errors.add("delete_password", message)
     if errors:
         return errors

@@ -1,28 +1,23 @@
 """Accounts: sign-up, log-in with throttling, and server-side sessions."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import live, ratelimits
+from .. import live, passwords, ratelimits
 from ..config import settings
-from ..db import is_postgres, release_write_lock, write_transaction
+from ..db import release_write_lock, write_transaction
 from ..forms import FormErrors
 from ..models import LoginThrottle, User, UserSession, utcnow
 from ..profiles import usernames
 from ..ratelimits import Throttled
-from . import passwords
 
 BAD_CREDENTIALS = "Incorrect username or password."
-# The client of calls made outside any request (scripts, benchmarks, tests of domain code):
-# trusted, so no per-client or global rate limit applies to it.
-LOCAL = None
+LOCAL = passwords.LOCAL
 
 
 @dataclass
@@ -81,12 +76,12 @@ def authenticate(
     and read the hash, check it, then clear the count on success.
     """
     key = usernames.username_key(usernames.normalise(raw_username))[:30]
-    throttle_key = _throttle_key(key, client)
+    throttle_key = passwords.throttle_key(key, client)
     with write_transaction(db):
-        if wait := _lock_throttle(db, throttle_key, utcnow()):
-            return LoginResult(error=_throttled_message(wait), retry_after=wait)
-        _spend_password_check(db, client)
-        _record_failure(db, throttle_key, utcnow())
+        if wait := passwords.lock_throttle(db, throttle_key, utcnow()):
+            return LoginResult(error=passwords.throttled_message(wait), retry_after=wait)
+        passwords.spend_check(db, client)
+        passwords.record_failure(db, throttle_key, utcnow())
         user = db.scalar(select(User).where(User.username_key == key)) if key else None
         stored = user.password_hash if user else None
     if not passwords.verify_password(stored, password):
@@ -99,100 +94,8 @@ def authenticate(
                 .values(password_hash=new_hash).execution_options(synchronize_session=False)
             )
         db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
-        _refund_password_check(db, client)
+        passwords.refund_check(db, client)
     return LoginResult(user=user)
-
-
-def check_current_password(
-    db: Session, user: User, password: str, client: str | None = LOCAL
-) -> str | None:
-    """None when `password` is the user's own; otherwise why not, throttled like log-ins."""
-    throttle_key = _throttle_key(user.username_key, client)
-    with write_transaction(db):
-        if wait := _lock_throttle(db, throttle_key, utcnow()):
-            return _throttled_message(wait)
-        _spend_password_check(db, client)
-        _record_failure(db, throttle_key, utcnow())
-        stored = db.scalar(select(User.password_hash).where(User.id == user.id))
-    if passwords.verify_password(stored, password):
-        with write_transaction(db):
-            db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == throttle_key))
-            _refund_password_check(db, client)
-        return None
-    return "Current password is incorrect."
-
-
-def _spend_password_check(db: Session, client: str | None) -> None:
-    """Count one password check for the client and for everyone; Throttled past either limit.
-
-    Counted before the check, so parallel guesses cannot all slip through; a right password
-    gives the client's count back (`_refund_password_check`), so people on one network
-    logging in correctly never lock each other out.
-    """
-    if client is LOCAL:
-        return
-    limits = settings()
-    if wait := ratelimits.spend(db, limits.limit_password_checks_per_client, "passwords", client):
-        db.commit()
-        raise Throttled(wait, "Too many password attempts from your network.")
-    if wait := ratelimits.spend(db, limits.limit_password_checks_global, "passwords"):
-        db.commit()
-        raise Throttled(wait, "Too many password attempts right now.")
-
-
-def _refund_password_check(db: Session, client: str | None) -> None:
-    """A right password: the client's check does not count against its network."""
-    if client is not LOCAL:
-        ratelimits.refund(db, settings().limit_password_checks_per_client, "passwords", client)
-
-
-def _throttle_key(username_key: str, client: str | None) -> str:
-    """The throttle row for one name tried from one client, so others cannot lock the owner out."""
-    digest = hashlib.sha256((client or "local").encode()).hexdigest()[:16]
-    return f"{username_key} {digest}"
-
-
-def _lock_throttle(db: Session, key: str, now: datetime) -> int:
-    """Lock the throttle row of a name and client until the commit; seconds it must still
-    wait (0: none). The caller then counts the attempt as a failure in the same
-    transaction (cleared on success), so parallel attempts queue behind each other."""
-    dialect = postgresql if is_postgres(db) else sqlite
-    db.execute(dialect.insert(LoginThrottle).values(username_key=key, failures=0)
-               .on_conflict_do_nothing())
-    blocked_until = db.scalar(
-        select(LoginThrottle.blocked_until).where(LoginThrottle.username_key == key)
-        .with_for_update()
-    )
-    if blocked_until and blocked_until > now:
-        return int((blocked_until - now).total_seconds()) + 1
-    return 0
-
-
-def _throttled_message(seconds: int) -> str:
-    """A person-readable wait message."""
-    unit = "second" if seconds == 1 else "seconds"
-    return f"Too many failed attempts. Please wait {seconds} {unit} and try again."
-
-
-def _record_failure(db: Session, key: str, now: datetime) -> None:
-    """Count a failure atomically and, past the free ones, block for a growing delay."""
-    dialect = postgresql if is_postgres(db) else sqlite
-    upsert = dialect.insert(LoginThrottle).values(username_key=key, failures=1, last_failure_at=now)
-    db.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["username_key"],
-            set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now},
-        )
-    )
-    failures = db.scalar(select(LoginThrottle.failures).where(LoginThrottle.username_key == key))
-    free = settings().login_throttle_free_failures
-    if failures > free:
-        delay = min(2 ** (failures - free), settings().login_throttle_max_seconds)
-        db.execute(
-            update(LoginThrottle)
-            .where(LoginThrottle.username_key == key)
-            .values(blocked_until=now + timedelta(seconds=delay))
-        )
 
 
 def start_session(db: Session, user: User, user_agent: str) -> UserSession:
@@ -267,7 +170,7 @@ def change_password(
 ) -> FormErrors:
     """Change a password after checking the current one; other sessions end."""
     errors = FormErrors()
-    if message := check_current_password(db, user, current, client):
+    if message := passwords.check_current_password(db, user, current, client):
         errors.add("current_password", message)
     if message := passwords.validation_error(new):
         errors.add("new_password", message)

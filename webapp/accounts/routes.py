@@ -20,8 +20,7 @@ from ..forms import FormErrors, safe_next
 from ..models import utcnow
 from ..ratelimits import Throttled
 from ..security import client_address
-from ..studio import worker
-from . import deletion, exports, logins
+from . import deletion, exports, logins, tasks
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger(__name__)
@@ -156,7 +155,7 @@ def start_export():
             lambda: _render_account(FormErrors(), 409, error)[0],
             409,
         )
-    worker.enqueue_export(export.id)
+    tasks.enqueue(export.id)
     return htmx.form_done(
         "Your export is being prepared. It stays here for 24 hours once it is ready.",
         url_for("accounts.account") + "#your-data",
@@ -212,7 +211,7 @@ def delete_account():
             503 if errors.get("form") else 422,
         )
     try:
-        worker.enqueue_erase(current_user.id)
+        tasks.enqueue_erase(current_user.id)
     except Exception:  # the account is disabled already; the reconciler starts the erasure
         log.exception("queueing the erasure of user %s failed", current_user.id)
     logout_user()

@@ -18,7 +18,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    g,
     make_response,
     render_template,
     request,
@@ -29,6 +28,7 @@ from flask_login import current_user
 from .. import db, htmx, live
 from ..access import or_404, private
 from ..config import settings
+from ..publishing import content
 from .items import (
     KIND_TABS,
     TAB_KINDS,
@@ -54,34 +54,6 @@ bp = Blueprint("library", __name__)
 UP_TO_DATE = "Library is up to date"
 UPDATED = "Library updated"
 MEDIA_ID = "<int(max=2147483647):media_id>"
-
-
-# Item URLs by kind: endpoint and fixed arguments. A 50-card page would otherwise build
-# 250 URLs through the router, a third of its render time.
-ITEM_URLS = {
-    "file": ("media.file", {}),
-    "preview": ("media.preview", {}),
-    "download": ("media.file", {"download": 1}),
-    "confirm_delete": ("library.confirm_delete", {}),
-    "delete": ("library.delete", {}),
-}
-_PLACEHOLDER = 2147483647
-
-
-@bp.app_template_global("item_url")
-def item_url(kind: str, media_id: int) -> str:
-    """The URL of one kind (ITEM_URLS) for one item, from one url_for per kind and request."""
-    patterns = g.get("library_item_urls")
-    if patterns is None:
-        patterns = g.library_item_urls = {
-            name: url_for(endpoint, media_id=_PLACEHOLDER, **extra).split(str(_PLACEHOLDER))
-            for name, (endpoint, extra) in ITEM_URLS.items()
-        }
-    before, after = patterns[kind]
-    return f"{before}{int(media_id)}{after}"
-
-
-bp.add_app_template_global(confirm_question, "confirm_question")
 
 
 class FragmentCache:
@@ -192,7 +164,11 @@ def library():
         # The no-JavaScript Refresh: say what changed since the page the person had.
         unchanged = known is not None and known.same_view(view.version, view.tab, view.page)
         flash(UP_TO_DATE if unchanged else announcement(view.new_items, True), "info")
-    return render_template("library/library.html", view=view, tab_labels=TAB_LABELS)
+    # The releases tab shows the release form, which lists your tracks and covers.
+    forms = {}
+    if view.tab == "releases":
+        forms = content.release_form_context(db.session(), current_user.id)
+    return render_template("library/library.html", view=view, tab_labels=TAB_LABELS, **forms)
 
 
 @bp.get("/library/grid")

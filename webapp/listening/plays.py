@@ -10,10 +10,9 @@ import hmac
 from datetime import datetime
 
 from sqlalchemy import literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import live
+from .. import live, upsert
 from ..models import PlayEvent, Release, UTCDateTime, utcnow
 from ..visibility import release_public
 
@@ -66,7 +65,7 @@ def record_play(
     ).where(Release.id == release_id, release_public())
     if user_id is not None:
         eligible = eligible.where(Release.user_id != user_id)
-    statement = _insert(db).from_select(
+    statement = upsert.insert(db, PlayEvent).from_select(
         ["release_id", "listener", "hour", "created_at"], eligible
     ).on_conflict_do_nothing(index_elements=["release_id", "listener", "hour"])
     counted = db.execute(statement.returning(PlayEvent.id)).first() is not None
@@ -80,14 +79,3 @@ def record_play(
         live.play_counted(db, owner_id, release_id)
     db.commit()
     return counted
-
-
-def _insert(db: Session):
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(PlayEvent)
-
-
-def play_count(db: Session, release_id: int) -> int:
-    """A release's counted plays."""
-    return db.scalar(select(Release.play_count).where(Release.id == release_id)) or 0

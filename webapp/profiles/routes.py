@@ -22,11 +22,15 @@ from ..models import User, utcnow
 from ..publishing import content
 from ..security import client_address
 from ..social import follows
-from . import about, avatars, edits, usernames
+from . import about, avatars, usernames
+from .settings import save_profile
+from .templating import profile_tag
+from .usernames import Outcome
 
 bp = Blueprint("profiles", __name__)
 
-STATUS = {"invalid": 422, "taken": 422, "too_soon": 429, "busy": 503, "no_undo": 409}
+STATUS = {Outcome.INVALID: 422, Outcome.TAKEN: 422, Outcome.TOO_SOON: 429, Outcome.BUSY: 503,
+          Outcome.NO_UNDO: 409}
 
 
 @bp.get("/u/<username>")
@@ -45,7 +49,9 @@ def public_profile(username: str):
     viewer_id = current_user.id if current_user.is_authenticated else None
     feed = content.profile_feed(session, user.id, page, viewer_id)
     box = follows.follow_box(session, viewer_id, user)
-    return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box)
+    # Your own profile shows the post form, which lists your published releases.
+    forms = content.post_form_context(session, user.id) if viewer_id == user.id else {}
+    return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box, **forms)
 
 
 @bp.get("/fragments/profile-header/<user_ref:user_id>")
@@ -72,15 +78,6 @@ def nav_user():
     return htmx.versioned_fragment(
         profile_tag(current_user), lambda: render_template("profiles/partials/nav_user.html")
     )
-
-
-@bp.app_template_global("profile_tag")
-def profile_tag(user: User) -> str:
-    """The version of everything a profile header or the nav shows of a user."""
-    return f"p{user.profile_version}"
-
-
-bp.add_app_template_filter(about.link_label, "link_label")
 
 
 @bp.get("/avatars/<filename>")
@@ -145,7 +142,7 @@ def save_settings():
     """Save a new username and/or avatar; refreshes every region that shows them."""
     upload = request.files.get("avatar")
     raw_username = request.form.get("username")
-    result = edits.save_profile(
+    result = save_profile(
         db.session(),
         current_user,
         raw_username,
@@ -154,9 +151,9 @@ def save_settings():
         utcnow(),
         client_address(),
     )
-    if result.outcome == "saved":
+    if result.outcome is Outcome.SAVED:
         return _changed(result.message, result.username, result.avatar)
-    if result.outcome == "unchanged":
+    if result.outcome is Outcome.UNCHANGED:
         return _nothing_to_change(result.message)
     response = make_response(
         _settings_body(result.errors, username_value=raw_username), STATUS[result.outcome]
@@ -164,7 +161,7 @@ def save_settings():
     if result.retry_at is not None:
         wait = max(1, int((result.retry_at - utcnow()).total_seconds()) + 1)
         response.headers["Retry-After"] = str(wait)
-    elif result.outcome == "busy":
+    elif result.outcome is Outcome.BUSY:
         response.headers["Retry-After"] = "1"
     first_error = next(iter(result.errors.messages.values()), result.message)
     return htmx.announce(response, first_error)

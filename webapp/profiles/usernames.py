@@ -2,10 +2,10 @@
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -16,6 +16,7 @@ from ..config import settings
 from ..db import expire_loaded, finish_transaction
 from ..forms import has_control_characters
 from ..models import User, UsernameChange, utcnow
+from ..names import normalise, username_key, username_skeleton
 
 MIN_LENGTH = 3
 MAX_LENGTH = 30
@@ -29,27 +30,6 @@ RESERVED = frozenset(
         "studio", "support", "system", "u", "user", "users", "www",
     }
 )  # fmt: skip
-
-
-def normalise(raw: str) -> str:
-    """The name as it will be stored: NFKC of what was typed, trimmed."""
-    return unicodedata.normalize("NFKC", raw).strip(" ")
-
-
-def username_key(name: str) -> str:
-    """The key two names collide on: NFKC, casefold, NFKC again (idempotent)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
-# Look-alikes among the characters a name may hold, after case folding: the part of
-# Unicode TR39's confusables.txt that applies ("m" → "rn", "w" → "vv", "d" → "cl",
-# "1" and "I" → "l", "0" → "O"), with "i" joining "l" since names ignore case.
-CONFUSABLES = str.maketrans({"m": "rn", "w": "vv", "d": "cl", "i": "l", "1": "l", "0": "o"})
-
-
-def username_skeleton(name: str) -> str:
-    """What a name looks like (TR39 skeleton): names sharing one are too alike to both exist."""
-    return username_key(name).translate(CONFUSABLES)
 
 
 def validation_error(raw: str) -> str | None:
@@ -86,11 +66,25 @@ UNDO_TAKEN = "Your previous username has been taken by someone else, so it canno
 BUSY_SIGNS = ("database is locked", "database is busy", "deadlock detected", "lock timeout")
 
 
+class Outcome(StrEnum):
+    """What a rename, an undo or a profile-settings save came to."""
+
+    RENAMED = "renamed"
+    UNDONE = "undone"
+    SAVED = "saved"
+    UNCHANGED = "unchanged"
+    INVALID = "invalid"
+    TAKEN = "taken"
+    TOO_SOON = "too_soon"
+    BUSY = "busy"
+    NO_UNDO = "no_undo"
+
+
 @dataclass
 class RenameResult:
     """What a rename or undo came to: an outcome, a message for people, and its details."""
 
-    outcome: str  # renamed | undone | unchanged | invalid | taken | too_soon | busy | no_undo
+    outcome: Outcome
     message: str
     username: str | None = None
     retry_at: datetime | None = None
@@ -98,7 +92,7 @@ class RenameResult:
     @property
     def ok(self) -> bool:
         """Whether the name changed."""
-        return self.outcome in ("renamed", "undone")
+        return self.outcome in (Outcome.RENAMED, Outcome.UNDONE)
 
 
 def rename_interval() -> timedelta:
@@ -135,7 +129,7 @@ def rename_user(
     """
     now = now or utcnow()
     if message := validation_error(new_name):
-        return RenameResult("invalid", message)
+        return RenameResult(Outcome.INVALID, message)
     name = normalise(new_name)
     key = username_key(name)
     interval = rename_interval()
@@ -147,7 +141,7 @@ def rename_user(
     if current is None:
         raise LookupError(f"no user {user_id}")
     if current.username == name:
-        return RenameResult("unchanged", NOTHING_TO_CHANGE, username=name)
+        return RenameResult(Outcome.UNCHANGED, NOTHING_TO_CHANGE, username=name)
     cutoff = now - interval
     # The first statement of the transaction is a write, so SQLite takes its write lock
     # at once (waiting up to busy_timeout) instead of failing to upgrade a read.
@@ -176,7 +170,7 @@ def rename_user(
         return refused
     log.info("user %s renamed %r -> %r", user_id, current.username, name)
     return RenameResult(
-        "renamed", f"Username changed to {name}.", username=name
+        Outcome.RENAMED, f"Username changed to {name}.", username=name
     )
 
 
@@ -191,7 +185,7 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
     last = undoable_change(db, user_id, now)
     finish_transaction(db)
     if last is None:
-        return RenameResult("no_undo", NO_UNDO)
+        return RenameResult(Outcome.NO_UNDO, NO_UNDO)
     target = last.old_username
     key = username_key(target)
     statement = (
@@ -209,13 +203,13 @@ def undo_rename(db: Session, user_id: int, now: datetime | None = None) -> Renam
     # A miss means someone undid or renamed at the same moment: this undo no longer applies.
     refused = _apply_change(
         db, statement, user_id, last.new_username, target, now, "undo",
-        taken=UNDO_TAKEN, on_miss=lambda: RenameResult("no_undo", NO_UNDO),
+        taken=UNDO_TAKEN, on_miss=lambda: RenameResult(Outcome.NO_UNDO, NO_UNDO),
     )
     if refused is not None:
         return refused
     log.info("user %s undid a rename %r -> %r", user_id, last.new_username, target)
     return RenameResult(
-        "undone", f"Username changed back to {target}.", username=target
+        Outcome.UNDONE, f"Username changed back to {target}.", username=target
     )
 
 
@@ -299,11 +293,11 @@ def _apply_change(
         db.commit()
     except IntegrityError:
         db.rollback()
-        return RenameResult("taken", taken)
+        return RenameResult(Outcome.TAKEN, taken)
     except OperationalError as error:
         db.rollback()
         if _is_busy(error):
-            return RenameResult("busy", BUSY)
+            return RenameResult(Outcome.BUSY, BUSY)
         raise
     expire_loaded(db, User, user_id)
     return None
@@ -327,8 +321,8 @@ def _refusal(db: Session, user_id: int, now: datetime, interval: timedelta) -> R
     finish_transaction(db)
     if changed is not None and changed > now - interval:
         retry_at = changed + interval
-        return RenameResult("too_soon", too_soon_message(retry_at), retry_at=retry_at)
-    return RenameResult("busy", BUSY)
+        return RenameResult(Outcome.TOO_SOON, too_soon_message(retry_at), retry_at=retry_at)
+    return RenameResult(Outcome.BUSY, BUSY)
 
 
 def _is_busy(error: OperationalError) -> bool:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, literal, select, union_all
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live, ratelimits
 from ..config import settings
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..generators import music as music_vocabulary
 from ..models import Generation, Like, Media, Post, Release, User, utcnow
@@ -317,6 +317,16 @@ def release_choices(db: Session, user_id: int) -> tuple[list[Media], list[Media]
         .limit(CHOICES_LIMIT * 2)
     ).all()
     return [m for m in rows if m.kind == "music"], [m for m in rows if m.kind == "image"]
+
+
+def release_form_context(db: Session, user_id: int) -> dict:
+    """What the release form shows: the user's tracks and covers."""
+    return {"release_choices": release_choices(db, user_id)}
+
+
+def post_form_context(db: Session, user_id: int) -> dict:
+    """What the post form shows: the user's published releases, for "Attach release"."""
+    return {"post_releases": user_releases(db, user_id, published_only=True)}
 
 
 # ---------------------------------------------------------------- posts

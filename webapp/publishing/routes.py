@@ -11,53 +11,12 @@ from ..models import User
 from ..security import client_address
 from ..social import cards, comments, search
 from . import content
+from .templating import release_url, viewer_feed_tag
 
 bp = Blueprint("publishing", __name__)
 
 RELEASE_FIELDS = ("title", "music_id", "image_id", "genre", "mood", "description")
 RELEASE_ID = "<int(max=2147483647):release_id>"
-
-
-@bp.app_context_processor
-def publishing_helpers() -> dict:
-    """Template helpers for release cards, feeds and the two forms, on every page."""
-    return {
-        "search_choices": search_choices,
-        "release_form_choices": release_form_choices,
-        "feed_tag": viewer_feed_tag,
-        "post_form_releases": post_form_releases,
-        "release_tag": content.release_tag,
-        "release_genres": content.GENRES,
-        "release_moods": content.MOODS,
-    }
-
-
-def search_choices():
-    """The genres and moods explore's search form offers."""
-    return search.choices(db.session())
-
-
-def release_form_choices():
-    """The signed-in user's tracks and covers, loaded only when the form is shown."""
-    return content.release_choices(db.session(), current_user.id)
-
-
-def post_form_releases():
-    """The signed-in user's published releases, for "Attach release"."""
-    return content.user_releases(db.session(), current_user.id, published_only=True)
-
-
-def viewer_feed_tag(feed: content.Feed) -> str:
-    """The version tag of a feed as the current viewer sees it."""
-    viewer = current_user.id if current_user.is_authenticated else None
-    return content.feed_tag(feed, viewer)
-
-
-@bp.app_template_global("release_url")
-def release_url(release) -> str:
-    """A release page's readable address (it follows the title)."""
-    slug = content.slug(release.title)
-    return url_for("publishing.release_page", release_id=release.id, slug=slug)
 
 
 def _viewer_id() -> int | None:
@@ -91,7 +50,8 @@ def _release_values(fields: tuple[str, ...]) -> dict:
 def new_release():
     """The release form as a page of its own (also the no-JavaScript error page)."""
     return render_template(
-        "publishing/new.html", release_errors=FormErrors(), release_values={}
+        "publishing/new.html", release_errors=FormErrors(), release_values={},
+        **content.release_form_context(db.session(), current_user.id),
     )
 
 
@@ -101,7 +61,8 @@ def release_form():
     """The release form fragment; 304 while the user's library has not changed."""
     return htmx.versioned_fragment(
         str(current_user.library_version),
-        lambda: render_template("publishing/partials/release_form.html"),
+        lambda: render_template("publishing/partials/release_form.html",
+                                **content.release_form_context(db.session(), current_user.id)),
     )
 
 
@@ -113,7 +74,8 @@ def create_release():
     release, errors = content.create_release(db.session(), current_user, **values,
                                              client=client_address())
     if errors:
-        context = {"release_errors": errors, "release_values": values}
+        context = {"release_errors": errors, "release_values": values,
+                   **content.release_form_context(db.session(), current_user.id)}
         return htmx.form_errors(
             lambda: render_template("publishing/partials/release_form.html", **context),
             lambda: render_template("publishing/new.html", **context),
@@ -121,7 +83,8 @@ def create_release():
     return htmx.form_done(
         f"Release “{release.title}” created. Publish it to show it on your profile.",
         _library_releases_url(),
-        lambda: render_template("publishing/partials/release_form.html"),
+        lambda: render_template("publishing/partials/release_form.html",
+                                **content.release_form_context(db.session(), current_user.id)),
         [(live.LIBRARY_CHANGED, {"release": release.id})],
     )
 
@@ -262,7 +225,8 @@ def post_form():
     next_page = safe_next(request.args.get("next"), _explore_url())
     return htmx.versioned_fragment(
         str(current_user.profile_version),
-        lambda: render_template("publishing/partials/post_form.html", post_next=next_page),
+        lambda: render_template("publishing/partials/post_form.html", post_next=next_page,
+                                **content.post_form_context(db.session(), current_user.id)),
     )
 
 
@@ -277,18 +241,21 @@ def create_post():
         client_address(),
     )
     if errors:
-        context = {"post_errors": errors, "post_values": values, "post_next": next_page}
+        context = {"post_errors": errors, "post_values": values, "post_next": next_page,
+                   **content.post_form_context(db.session(), current_user.id)}
         return htmx.form_errors(
             lambda: render_template("publishing/partials/post_form.html", **context),
             lambda: render_template(
                 "publishing/explore.html",
-                feed=content.explore_feed(db.session(), 1, current_user.id), **context
+                feed=content.explore_feed(db.session(), 1, current_user.id),
+                search_choices=search.choices(db.session()), **context
             ),
         )
     return htmx.form_done(
         "Post published.",
         next_page,
-        lambda: render_template("publishing/partials/post_form.html", post_next=next_page),
+        lambda: render_template("publishing/partials/post_form.html", post_next=next_page,
+                                **content.post_form_context(db.session(), current_user.id)),
         [(live.POST_CREATED, {"id": post.id})],
     )
 
@@ -324,7 +291,7 @@ def _feed_response(feed: content.Feed):
 @public
 def explore():
     """Everyone's published releases and posts, newest first, with the post form."""
-    return render_template("publishing/explore.html", feed=_everyone())
+    return render_template("publishing/explore.html", feed=_everyone(), **_explore_context())
 
 
 @bp.get("/explore/feed")
@@ -333,6 +300,15 @@ def explore():
 def explore_feed():
     """The explore feed fragment (a plain visit goes to the page)."""
     return _feed_response(_everyone())
+
+
+def _explore_context() -> dict:
+    """What explore shows besides its feed: the search choices, and your post form's releases."""
+    session = db.session()
+    context = {"search_choices": search.choices(session)}
+    if current_user.is_authenticated:
+        context.update(content.post_form_context(session, current_user.id))
+    return context
 
 
 def _everyone() -> content.Feed:
@@ -344,7 +320,7 @@ def _everyone() -> content.Feed:
 @private
 def following():
     """The releases and posts of the people you follow, newest first."""
-    return render_template("publishing/explore.html", feed=_followed())
+    return render_template("publishing/explore.html", feed=_followed(), **_explore_context())
 
 
 @bp.get("/explore/following/feed")
@@ -358,6 +334,26 @@ def following_feed():
 def _followed() -> content.Feed:
     """The page of the Following feed that the query string asks for."""
     return content.following_feed(db.session(), current_user.id, _page())
+
+
+@bp.get("/liked")
+@private
+def liked():
+    """The releases and posts you liked, newest first."""
+    return render_template("publishing/liked.html", feed=_liked())
+
+
+@bp.get("/liked/feed")
+@private
+@htmx.fragment_of(lambda: url_for(".liked", page=_page()))
+def liked_feed():
+    """The Liked feed fragment (a plain visit goes to the page)."""
+    return _feed_response(_liked())
+
+
+def _liked() -> content.Feed:
+    """The page of your Liked feed that the query string asks for."""
+    return content.liked_feed(db.session(), current_user.id, _page())
 
 
 @bp.get("/feeds/user/<user_ref:user_id>")

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
 from ..config import settings
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
 from ..models import Comment, Release, User, utcnow
+from ..upsert import COMMENTS_LOCK, blocked_for_writing, lock_person, start_writing
 from ..visibility import comment_visible
 from . import notifications, subjects
-from .dialect import COMMENTS_LOCK, blocked_for_writing, lock_person, start_writing
 
 BODY_MAX = 1000
 MAX_PAGE = 100_000

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live
 from ..config import settings
+from ..errors import NotFound
 from ..models import Block, Follow, User, utcnow
+from ..upsert import blocked_for_writing, insert_or_ignore, start_writing
 from . import notifications
-from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 MAX_PAGE = 10_000
 

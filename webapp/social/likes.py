@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from .. import live
+from ..errors import NotAllowed, Refused
 from ..models import Like, Post, Release, User, utcnow
+from ..upsert import blocked_for_writing, insert_or_ignore, start_writing
 from . import notifications, subjects
-from .dialect import blocked_for_writing, insert_or_ignore, start_writing
 
 
 @dataclass
@@ -23,16 +23,16 @@ class LikeState:
     changed: bool
 
 
-def bad_flag(name: str) -> BadRequest:
+def bad_flag(name: str) -> Refused:
     """The error for a form that did not say which state it asks for."""
-    return BadRequest(f"The form sent no valid “{name}”. Reload the page and try again.")
+    return Refused(f"The form sent no valid “{name}”. Reload the page and try again.")
 
 
 def set_like(
     db: Session, user: User, kind: str, subject_id: int, liked: bool | None
 ) -> LikeState:
     """Like or unlike a visible release or post; commits. A hidden or missing one is NotFound,
-    then a missing `liked` (None) a BadRequest.
+    then a missing `liked` (None) Refused.
 
     The unique key settles concurrent or repeated likes: the second insert does nothing.
     A like between people on either side of a block is refused (422), checked in the
@@ -45,7 +45,7 @@ def set_like(
     column = Like.release_id if kind == "release" else Like.post_id
     if liked and blocked_for_writing(db, user.id, subject.user_id):
         db.rollback()
-        raise UnprocessableEntity(description=f"You can't like this {kind}.")
+        raise NotAllowed(f"You can't like this {kind}.")
     if liked:
         changed = insert_or_ignore(db, Like, user_id=user.id, created_at=utcnow(),
                                    **{column.key: subject_id})

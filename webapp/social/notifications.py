@@ -13,8 +13,8 @@ from .. import live
 from ..config import settings
 from ..db import expire_loaded
 from ..models import Block, Comment, Notification, NotificationMute, Post, Release, User, utcnow
+from ..upsert import insert_or_ignore, start_writing
 from ..visibility import comment_visible
-from .dialect import insert_or_ignore, start_writing
 
 KINDS = {
     "like": "Likes of your releases and posts",

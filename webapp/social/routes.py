@@ -1,36 +1,23 @@
-"""Social: likes, follows, blocks, comments, reports, notifications, search, Liked, admin."""
+"""Social: likes, follows, blocks, comments, notifications, search."""
 
 import re
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import db, htmx, live
 from ..access import or_404, private, public
-from ..forms import parse_page, safe_next
-from ..models import User, utcnow
-from ..profiles.usernames import username_key
-from ..publishing import content
-from ..publishing.routes import release_url
-from ..security import client_address
-from . import comments, follows, likes, moderation, notifications, search, subjects
+from ..forms import form_id, parse_page, safe_next
+from ..models import User
+from ..names import username_key
+from ..publishing.templating import release_url
+from . import blocks, comments, follows, likes, notifications, search, subjects
 from .cards import CardStats, card_stats
 
 bp = Blueprint("social", __name__)
 
 ID = "int(max=2147483647)"
-
-
-@bp.app_context_processor
-def social_helpers() -> dict:
-    """Template helpers for notification pages."""
-    return {"notification_kinds": notifications.KINDS, "today_utc": _today}
-
-
-def _today() -> str:
-    """Today's date in UTC, as the plays digest stores days."""
-    return utcnow().date().isoformat()
 
 
 def _flag(name: str, *, required: bool = True) -> bool | None:
@@ -45,11 +32,8 @@ def _flag(name: str, *, required: bool = True) -> bool | None:
 
 
 def _form_id(name: str) -> int:
-    """A database id from the form; anything else is a bad request that changes nothing."""
-    raw = request.form.get(name, "")
-    if not (raw.isascii() and raw.isdecimal() and len(raw) <= 10 and 0 < int(raw) <= 2_147_483_647):
-        abort(400, description="The form named nothing valid. Reload the page and try again.")
-    return int(raw)
+    """A database id from the form; anything else is refused and changes nothing."""
+    return form_id(request.form, name)
 
 
 def _next(default: str) -> str:
@@ -149,30 +133,6 @@ def _comments_href(kind: str, subject, card_id: str) -> str | None:
     return "#comment-thread" if on_its_page else release_url(subject) + "#comment-thread"
 
 
-@bp.get("/liked")
-@private
-def liked():
-    """The releases and posts you liked, newest first."""
-    return render_template("social/liked.html", feed=_liked())
-
-
-@bp.get("/liked/feed")
-@private
-@htmx.fragment_of(lambda: url_for(".liked", page=_page()))
-def liked_feed():
-    """The Liked feed fragment (a plain visit goes to the page)."""
-    feed = _liked()
-    return htmx.versioned_fragment(
-        content.feed_tag(feed, current_user.id),
-        lambda: render_template("publishing/partials/feed.html", feed=feed),
-    )
-
-
-def _liked() -> content.Feed:
-    """The page of your Liked feed that the query string asks for."""
-    return content.liked_feed(db.session(), current_user.id, _page())
-
-
 def _page() -> int:
     """The ?page= argument."""
     return parse_page(request.args.get("page"), 100_000)
@@ -228,7 +188,7 @@ def follow(user_id: int):
 def block(user_id: int):
     """Block ("1") or unblock ("0") someone: their comments disappear for you, follows end."""
     blocking = _flag("blocked")
-    person, error = moderation.set_block(db.session(), current_user, user_id, blocking)
+    person, error = blocks.set_block(db.session(), current_user, user_id, blocking)
     return _follow_box_answer(
         person, error,
         f"You blocked {person.username}: you no longer see their comments, "
@@ -317,88 +277,6 @@ def delete_comment(comment_id: int):
         lambda: render_template("social/partials/comment_thread.html", thread=thread),
         [(live.COMMENT_DELETED, {"release": comment.release_id, "id": comment.id})],
     )
-
-
-# ---------------------------------------------------------------- reports and admin
-
-
-@bp.get(f"/report/<any(release, post, comment, user):kind>/<{ID}:subject_id>")
-@private
-def report_page(kind: str, subject_id: int):
-    """The report form: a dialog beside the Report button (htmx) or a page of its own."""
-    context = _report_context(kind, subject_id, request.args.get("next"))
-    if htmx.is_partial():
-        return htmx.vary(make_response(render_template(
-            "social/partials/report_dialog.html", report_in_dialog=True, **context)))
-    return htmx.vary(make_response(render_template("social/report.html", **context)))
-
-
-def _report_context(kind: str, subject_id: int, next_url: str | None) -> dict:
-    """What the report form shows: the subject's name, the reasons, where to return."""
-    subject = moderation.reportable(db.session(), kind, subject_id)
-    return {
-        "report_kind": kind, "report_id": subject_id, "report_reasons": moderation.REPORT_REASONS,
-        "report_next": safe_next(next_url, url_for("publishing.explore")),
-        "report_name": _report_name(kind, subject),
-    }
-
-
-def _report_name(kind: str, subject) -> str:
-    """How the report form names what it reports."""
-    if kind == "user":
-        return subject.username
-    return subjects.title_of(subject)
-
-
-@bp.post("/reports")
-@private
-def report():
-    """Report a release, post, comment or person to the admins."""
-    kind = request.form.get("kind", "")
-    subject_id = _form_id("subject_id")
-    values = {name: request.form.get(name, "") for name in ("category", "reason")}
-    errors = moderation.report(db.session(), current_user, kind, subject_id,
-                               values["reason"], values["category"], client_address())
-    back = _next(url_for("publishing.explore"))
-    if errors:
-        context = {**_report_context(kind, subject_id, back), "report_errors": errors,
-                   "report_values": values}
-        in_dialog = request.form.get("dialog") == "1"
-        response = htmx.form_errors(
-            lambda: render_template("social/partials/report_dialog.html",
-                                    report_in_dialog=in_dialog, **context),
-            lambda: render_template("social/report.html", **context),
-        )
-        return htmx.announce(response, next(iter(errors.messages.values())))
-    return htmx.form_done(
-        "Thank you: an admin will review your report.", back,
-        lambda: render_template("social/partials/reported.html"),
-    )
-
-
-@bp.get("/admin/reports")
-@private
-def reports():
-    """Open reports, most reported first (admins only)."""
-    found = moderation.open_reports(db.session(), current_user)
-    return render_template("social/reports.html", reports=found)
-
-
-@bp.post("/admin/hide", defaults={"action": "hide"})
-@bp.post("/admin/dismiss", defaults={"action": "dismiss"})
-@private
-def moderate(action: str):
-    """Hide a reported release, post or comment from everyone, or dismiss its reports."""
-    moderation.require_admin(current_user)
-    kind = request.form.get("kind", "")
-    subject_id = _form_id("subject_id")
-    if action == "hide":
-        moderation.hide(db.session(), current_user, kind, subject_id)
-        message = f"The {kind} is hidden from everyone."
-    else:
-        moderation.dismiss(db.session(), current_user, kind, subject_id)
-        message = "Reports dismissed."
-    return htmx.form_done(message, url_for(".reports"))
 
 
 # ---------------------------------------------------------------- notifications

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..config import settings
 from ..db import is_postgres
 from ..models import Release, User
-from ..profiles.usernames import username_key
+from ..names import username_key
 from ..visibility import release_public
 
 # Migration 0007's generated column, and the expression it indexed (keep them identical).

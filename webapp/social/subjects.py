@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
+from ..errors import NotFound
 from ..models import Comment, Post, Release
 from ..visibility import comment_visible, post_visible, release_public
 

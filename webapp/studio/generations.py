@@ -16,10 +16,9 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import Update, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from .. import live, storage
+from .. import live, storage, upsert
 from ..config import settings
 from ..db import is_postgres, write_transaction
 from ..forms import FormErrors, clean_choice, clean_int, clean_text, has_control_characters
@@ -501,9 +500,8 @@ def complete(
         db.rollback()
         discard_if_gone(db, held)
         return None
-    dialect = postgresql if is_postgres(db) else sqlite
     db.execute(
-        dialect.insert(Media)
+        upsert.insert(db, Media)
         .values(
             user_id=held.user_id,
             generation_id=held.generation_id,

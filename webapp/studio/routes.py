@@ -12,26 +12,9 @@ from ..forms import FormErrors
 from ..generators import music
 from . import generations, worker
 from .generations import GenerationRequest
+from .templating import generation_title
 
 bp = Blueprint("studio", __name__)
-
-
-@bp.app_template_filter("generation_title")
-def generation_title(prompt: str) -> str:
-    """The title a job's item will get, for cards of unfinished jobs."""
-    return generations.title_from_prompt(prompt or "")
-
-
-@bp.app_template_filter("kind_label")
-def kind_label(kind: str) -> str:
-    """People's word for a job kind."""
-    return generations.KIND_LABELS.get(kind, kind)
-
-
-@bp.app_template_global("card_version")
-def card_version(generation, media=None) -> str:
-    """The version tag a job card carries (hx-ptag), so an unchanged card is not re-sent."""
-    return generations.card_version(generation, media)
 
 
 def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
@@ -47,7 +30,7 @@ def _form_context(form: GenerationRequest, errors: FormErrors) -> dict:
 
 
 def _list_context() -> dict:
-    """Context of studio/partials/generation_list.html: recent jobs and the storage quota."""
+    """Context of studio/partials/job_list.html: recent jobs and the storage quota."""
     session = db.session()
     jobs_ = generations.recent_generations(session, current_user.id)
     used, quota = generations.storage_used(session, current_user.id), settings().storage_quota_bytes
@@ -180,10 +163,10 @@ def _was_unfinished(tag: str) -> bool:
 
 @bp.get("/studio/jobs")
 @private
-def generation_list():
+def jobs():
     """The recent-jobs list (refreshed when the tab comes back): 304 when unchanged."""
     context = _list_context()
     return htmx.versioned_fragment(
         context["list_version"],
-        lambda: render_template("studio/partials/generation_list.html", **context),
+        lambda: render_template("studio/partials/job_list.html", **context),
     )

@@ -1,18 +1,18 @@
-"""Moderation: reports, hiding by admins, and blocks between people."""
+"""Reports and what admins do with them (hide or dismiss), and who is an admin."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from .. import live, ratelimits
 from ..config import settings
+from ..errors import NotFound
 from ..forms import FormErrors, clean_text
-from ..models import Block, Comment, Follow, Post, Release, Report, User, utcnow
-from ..profiles.usernames import username_key
-from . import subjects
-from .dialect import blocked_for_writing, insert_or_ignore, start_writing
+from ..models import Comment, Post, Release, Report, User, utcnow
+from ..names import username_key
+from ..social import subjects
+from ..upsert import insert_or_ignore, start_writing
 
 REPORT_KINDS = ("release", "post", "comment", "user")
 REASON_MAX = 500
@@ -179,30 +179,3 @@ def make_admin(db: Session, username: str) -> bool:
     ).rowcount
     db.commit()
     return changed == 1
-
-
-def set_block(db: Session, blocker: User, blocked_id: int, blocking: bool) -> tuple[User, str]:
-    """Block or unblock someone; blocking ends follows both ways. Commits; (person, error)."""
-    blocked = db.get(User, blocked_id)
-    if blocked is None or blocked.deleted_at is not None:
-        raise NotFound()
-    if blocked.id == blocker.id:
-        return blocked, "You can't block yourself."
-    start_writing(db)
-    # Takes both rows' locks, so a comment, like or follow racing this block waits for it.
-    blocked_for_writing(db, blocker.id, blocked.id)
-    if blocking:
-        if insert_or_ignore(db, Block, blocker_id=blocker.id, blocked_id=blocked.id,
-                            created_at=utcnow()):
-            ended = db.execute(delete(Follow).where(or_(
-                (Follow.follower_id == blocker.id) & (Follow.followed_id == blocked.id),
-                (Follow.follower_id == blocked.id) & (Follow.followed_id == blocker.id),
-            ))).rowcount
-            if ended:
-                live.follow_changed(db, blocked.id, blocker.id)
-    else:
-        db.execute(delete(Block).where(
-            Block.blocker_id == blocker.id, Block.blocked_id == blocked.id
-        ))
-    db.commit()
-    return blocked, ""

@@ -1,4 +1,4 @@
-"""Saving profile settings: a new username and/or avatar in one transaction, or nothing."""
+"""Profile settings: saving a new username and/or avatar in one transaction, or nothing."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -6,17 +6,18 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from ..accounts import logins
+from .. import passwords
 from ..forms import FormErrors
 from ..models import User
 from . import avatars, usernames
+from .usernames import Outcome
 
 
 @dataclass
 class ProfileResult:
     """What saving the profile settings came to."""
 
-    outcome: str  # saved | unchanged | invalid | taken | too_soon | busy
+    outcome: Outcome
     errors: FormErrors = field(default_factory=FormErrors)
     message: str = ""
     username: str | None = None  # the new name, when it changed
@@ -31,7 +32,7 @@ def save_profile(
     password: str,
     avatar_upload: BinaryIO | None,
     now: datetime,
-    client: str | None = logins.LOCAL,
+    client: str | None = passwords.LOCAL,
 ) -> ProfileResult:
     """Check everything, then store the new name and/or avatar in one transaction, or nothing.
 
@@ -46,7 +47,7 @@ def save_profile(
             errors.add("username", message)
         if not password:
             errors.add("current_password", "Enter your current password to change your username.")
-        elif message := logins.check_current_password(db_session, user, password, client):
+        elif message := passwords.check_current_password(db_session, user, password, client):
             errors.add("current_password", message)
     encoded = None
     if avatar_upload is not None:
@@ -55,17 +56,17 @@ def save_profile(
         except avatars.AvatarError as error:
             errors.add("avatar", str(error))
     if errors:
-        return ProfileResult("invalid", errors, "Please check the form.")
+        return ProfileResult(Outcome.INVALID, errors, "Please check the form.")
     if not wants_rename and encoded is None:
-        return ProfileResult("unchanged", errors, usernames.NOTHING_TO_CHANGE)
+        return ProfileResult(Outcome.UNCHANGED, errors, usernames.NOTHING_TO_CHANGE)
     try:
         filename = avatars.store(encoded) if encoded is not None else None
     except OSError:  # an unwritable or full data directory: say so, change nothing
         errors.add("avatar", "Your picture could not be saved right now. Please try again later.")
-        return ProfileResult("busy", errors, "Please try again later.")
+        return ProfileResult(Outcome.BUSY, errors, "Please try again later.")
     if not wants_rename:
         avatars.change_avatar(db_session, user.id, filename)
-        return ProfileResult("saved", errors, "Avatar updated.", avatar=filename)
+        return ProfileResult(Outcome.SAVED, errors, "Avatar updated.", avatar=filename)
     replaced: list[str | None] = []
 
     def also(session: Session) -> None:
@@ -86,4 +87,4 @@ def save_profile(
     if replaced:
         avatars.remove(replaced[0])
     message = result.message + (" Avatar updated." if filename else "")
-    return ProfileResult("saved", errors, message, username=result.username, avatar=filename)
+    return ProfileResult(Outcome.SAVED, errors, message, username=result.username, avatar=filename)

@@ -1,14 +1,22 @@
-"""Writes that settle races on either database: the unique keys decide, never a read."""
+"""Writes that settle races on either database: the unique keys decide, never a read.
+
+The one place that picks the dialect's INSERT (it knows ON CONFLICT) for the database in use."""
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
-from ..db import begin_write, finish_transaction, is_postgres
-from ..models import User
-from ..visibility import blocked_between
+from .db import begin_write, finish_transaction, is_postgres
+from .errors import NotFound
+from .models import User
+from .visibility import blocked_between
+
+
+def insert(db: Session, model):
+    """The dialect's INSERT into `model`'s table, which knows ON CONFLICT on both databases."""
+    dialect = postgresql if is_postgres(db) else sqlite
+    return dialect.insert(model)
 
 
 def start_writing(db: Session) -> None:
@@ -33,11 +41,10 @@ def lock_person(db: Session, namespace: int, user_id: int) -> None:
 
 def insert_or_ignore(db: Session, model, **values) -> bool:
     """Insert one row unless a unique key already holds it; True if this call inserted it."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     try:
         # RETURNING, not rowcount: psycopg reports no row count for this statement.
         inserted = db.execute(
-            dialect.insert(model).values(**values).on_conflict_do_nothing().returning(literal(1))
+            insert(db, model).values(**values).on_conflict_do_nothing().returning(literal(1))
         ).first()
     except IntegrityError as error:
         # A row it points at (a release, a post, a person) was deleted since it was read.

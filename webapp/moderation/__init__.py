@@ -1,0 +1,1 @@
+"""Moderation: reports from people, hiding and dismissing by admins, the admin pages."""
