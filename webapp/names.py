@@ -1,9 +1,28 @@
-"""How usernames compare: the stored form, the key two names collide on, the look-alike form.
+"""How names read: usernames (the stored form, the key two names collide on, the look-alike
+form) and release titles in addresses (the slug of `/releases/<id>-<slug>`).
 
-Shared by sign-up and rename (profiles.usernames) and by every lookup by name.
+Shared by sign-up and rename (profiles.usernames), every lookup by name, and every feature
+that links to a release page.
 """
 
+import re
 import unicodedata
+
+from flask import url_for
+
+SLUG_MAX = 60
+
+
+def slug(title: str) -> str:
+    """The readable part of a release's URL: its title in lower-case ASCII words."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return words[:SLUG_MAX].rstrip("-") or "release"
+
+
+def release_url(release) -> str:
+    """A release page's readable address (it follows the title)."""
+    return url_for("publishing.release_page", release_id=release.id, slug=slug(release.title))
 
 
 def normalise(raw: str) -> str:

@@ -16,7 +16,7 @@ FEATURES = (
     "accounts", "studio", "library", "profiles", "publishing", "listening", "social", "moderation",
 )
 # Features with template helpers of their own, in <feature>/templating.py.
-HELPERS = ("studio", "library", "profiles", "publishing", "social")
+HELPERS = ("accounts", "studio", "library", "profiles", "publishing", "social")
 
 
 def init_app(app: Flask) -> None:

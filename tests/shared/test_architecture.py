@@ -320,6 +320,13 @@ CLIENT_EVENT_JS = re.compile(
 )
 CLIENT_EVENT_TEMPLATE = re.compile(r"([a-z]+(?:-[a-z]+)*) from:document")
 SSE_EVENT_TEMPLATE = re.compile(r"""sse(?:-swap|:[a-z-]+)\s*=\s*["']([a-z][a-z-]*)["']""")
+LIVE_REGION_CALL = re.compile(r"live_region\(\s*\[([^\]]*)\]")
+QUOTED_NAME = re.compile(r"""["']([a-z]+(?:-[a-z]+)*)["']""")
+
+
+def live_region_events(text: str) -> list[str]:
+    """The event names a template's live_region([...]) calls listen for."""
+    return [name for call in LIVE_REGION_CALL.findall(text) for name in QUOTED_NAME.findall(call)]
 
 
 def client_event_names() -> list[tuple[str, str]]:
@@ -333,8 +340,9 @@ def client_event_names() -> list[tuple[str, str]]:
             found.append((str(path.relative_to(WEBAPP)), match.group(1) or match.group(2)))
     for path in sorted(WEBAPP.rglob("*.html")):
         text = path.read_text()
-        for pattern in (CLIENT_EVENT_TEMPLATE, SSE_EVENT_TEMPLATE):
-            found += [(str(path.relative_to(WEBAPP)), name) for name in pattern.findall(text)]
+        names = [*CLIENT_EVENT_TEMPLATE.findall(text), *SSE_EVENT_TEMPLATE.findall(text),
+                 *live_region_events(text)]
+        found += [(str(path.relative_to(WEBAPP)), name) for name in names]
     return found
 
 
@@ -358,3 +366,5 @@ def test_the_event_check_finds_a_planted_name():
     planted = [("x.html", name) for name in
                CLIENT_EVENT_TEMPLATE.findall('hx-trigger="song-renamed from:document"')]
     assert undeclared_events(planted) == ["x.html: song-renamed"]
+    called = [("y.html", name) for name in live_region_events("{{ live_region(['song-renamed']) }}")]
+    assert undeclared_events(called) == ["y.html: song-renamed"]

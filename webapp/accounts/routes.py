@@ -112,12 +112,6 @@ def logout():
     return htmx.redirect_to(url_for("accounts.login"))
 
 
-@bp.app_template_global("browser_name")
-def browser_name(user_agent: str | None) -> str:
-    """A signed-in browser as people say it ("Firefox on Linux")."""
-    return logins.browser_name(user_agent)
-
-
 @bp.get("/settings/account")
 @private
 def account():

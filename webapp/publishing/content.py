@@ -8,7 +8,6 @@ events before the caller's commit, in the same transaction.
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_, literal, select, union_all
@@ -29,7 +28,6 @@ DESCRIPTION_MAX = 1000
 POST_MAX = 2000
 MAX_PAGE = 100_000
 CHOICES_LIMIT = 200
-SLUG_MAX = 60
 EDIT_FIELDS = ("title", "genre", "mood", "description")
 GENRES = music_vocabulary.GENRES  # the studio's list: a release is tagged in the same words
 MOODS = ("calm", "dark", "dreamy", "energetic", "happy", "melancholic", "playful", "relaxed",
@@ -187,13 +185,6 @@ def delete_release(db: Session, user: User, release_id: int) -> None:
     db.flush()
     live.release_deleted(db, user.id, release_id, was_published)
     db.commit()
-
-
-def slug(title: str) -> str:
-    """The readable part of a release's URL: its title in lower-case ASCII words."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return words[:SLUG_MAX].rstrip("-") or "release"
 
 
 def visible_release(db: Session, release_id: int, viewer_id: int | None) -> tuple[Release, User]:

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from flask import Flask, url_for
 from flask_login import current_user
 
+from .. import names
 from . import content
 
 # A feed's page and its fragment, by scope ("user" feeds are addressed by their author).
@@ -39,8 +40,7 @@ def register(app: Flask) -> None:
 
 def release_url(release) -> str:
     """A release page's readable address (it follows the title)."""
-    slug = content.slug(release.title)
-    return url_for("publishing.release_page", release_id=release.id, slug=slug)
+    return names.release_url(release)
 
 
 def release_tag(release, author) -> str:

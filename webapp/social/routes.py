@@ -10,8 +10,7 @@ from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import form_id, parse_page, safe_next
 from ..models import User
-from ..names import username_key
-from ..publishing.templating import release_url
+from ..names import release_url, username_key
 from . import blocks, comments, follows, likes, notifications, search, subjects
 from .cards import CardStats, card_stats
 
