@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from webapp import create_app, live
 from webapp import db as webapp_db
 from webapp.models import User
-from webapp.publishing import content
+from webapp.publishing import releases
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
@@ -305,7 +305,7 @@ def test_the_helper_check_finds_a_planted_query():
 
     def loads_choices():
         """A helper that calls a domain function that queries."""
-        return content.release_choices(webapp_db.session(), 1)
+        return releases.release_choices(webapp_db.session(), 1)
 
     for helper in (loads_rows, loads_choices):
         helper.__module__ = "webapp.publishing.templating"

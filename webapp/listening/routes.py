@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from .. import db, security
 from ..access import public
-from ..publishing import content
+from ..publishing import releases
 from ..templating import absolute_url
 from . import plays
 
@@ -57,7 +57,7 @@ def oembed():
     match = RELEASE_PATH.match(target.path)
     if match is None or int(match.group(1)) > 2_147_483_647:
         abort(404)
-    release, author = content.visible_release(db.session(), int(match.group(1)), None)
+    release, author = releases.visible_release(db.session(), int(match.group(1)), None)
     width = _bounded(request.args.get("maxwidth"), EMBED_WIDTH)
     height = _bounded(request.args.get("maxheight"), EMBED_HEIGHT)
     embed_url = absolute_url(url_for(".embed", release_id=release.id))
@@ -94,6 +94,6 @@ def _bounded(raw: str | None, default: int) -> int:
 @public
 def embed(release_id: int):
     """A small player for other sites' frames: the only page they may frame."""
-    release, author = content.visible_release(db.session(), release_id, None)
+    release, author = releases.visible_release(db.session(), release_id, None)
     page = render_template("listening/embed.html", release=release, author=author)
     return security.allow_framing(make_response(page))

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from flask import Flask, url_for
 from flask_login import current_user
 
-from . import content
+from . import feeds, releases
 
 # A feed's page and its fragment, by scope ("user" feeds are addressed by their author).
 FEED_ENDPOINTS = {
@@ -36,22 +36,22 @@ def register(app: Flask) -> None:
 
 def release_url(release) -> str:
     """A release page's readable address (it follows the title)."""
-    slug = content.slug(release.title)
+    slug = releases.slug(release.title)
     return url_for("publishing.release_page", release_id=release.id, slug=slug)
 
 
 def release_tag(release, author) -> str:
     """The version of everything a release page's details show."""
-    return content.release_tag(release, author)
+    return releases.release_tag(release, author)
 
 
-def viewer_feed_tag(feed: content.Feed) -> str:
+def viewer_feed_tag(feed: feeds.Feed) -> str:
     """The version tag of a feed as the current viewer sees it."""
     viewer = current_user.id if current_user.is_authenticated else None
-    return content.feed_tag(feed, viewer)
+    return feeds.feed_tag(feed, viewer)
 
 
-def feed_links(feed: content.Feed) -> FeedLinks:
+def feed_links(feed: feeds.Feed) -> FeedLinks:
     """The feed's fragment URLs (this page, newer, older) and the page addresses people see;
     a user's feed pages show the profile's own address (by the current name) when known."""
     if feed.scope == "user":
