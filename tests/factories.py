@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 
 from webapp import db
 from webapp.models import Media, User
-from webapp.publishing import content
+from webapp.publishing import releases
 from webapp.studio import generations, worker
 
 
@@ -85,13 +85,13 @@ def make_release(app: Flask, user_id: int, music_id: int, image_id: int, *, publ
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        release, errors = content.create_release(
+        release, errors = releases.create_release(
             session, user, title=title, music_id=music_id, image_id=image_id,
             genre="pop", mood="calm", description="",
         )
         assert not errors, errors.messages
         if published:
-            content.set_published(session, user, release.id, True)
+            releases.set_published(session, user, release.id, True)
         return release.id
 
 

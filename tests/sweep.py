@@ -11,7 +11,7 @@ from tests.routes import fill_rule
 from webapp import db
 from webapp.accounts import exports
 from webapp.models import Comment, Generation, Media, User
-from webapp.publishing import content
+from webapp.publishing import posts, releases
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
 VOLATILE_COLUMNS = {("user_sessions", "last_seen")}
@@ -38,7 +38,7 @@ def make_canary(
     release_id = make_release(app, user_id, music_id, image_id, published=publish, title=title)
     with app.app_context():
         session = db.session()
-        post_row, errors = content.create_post(
+        post_row, errors = posts.create_post(
             session, session.get(User, user_id), post, release_id if publish else None
         )
         assert not errors, errors.messages
@@ -56,7 +56,7 @@ def make_canary(
             "comment": comment.id, "subject": release_id,
         }
     # "kind": routes named by what they act on (report, card counts) aim at the release.
-    return Canary(ids, {"username": username, "slug": content.slug(title), "kind": "release"})
+    return Canary(ids, {"username": username, "slug": releases.slug(title), "kind": "release"})
 
 
 def sweep_rules(app: Flask, methods: set[str]):

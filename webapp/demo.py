@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .accounts import logins
 from .listening import plays
 from .models import Comment, Generation, Media, Post, Release, User
-from .publishing import content
+from .publishing import posts, releases
 from .social import comments, likes
 from .studio import generations, worker
 
@@ -122,13 +122,13 @@ def _release(
     cover = _generated(app, db, user, f"demo-{number}-image", {
         "kind": "image", "prompt": plan.prompt,
     })
-    release, errors = content.create_release(
+    release, errors = releases.create_release(
         db, user, title=plan.title, music_id=track, image_id=cover, genre=plan.genre,
         mood=plan.mood, description=plan.description,
     )
     if release is None:
         raise RuntimeError(f"could not make {plan.title}: {errors.messages}")
-    content.set_published(db, user, release.id, True)
+    releases.set_published(db, user, release.id, True)
     for listener in range(DEMO_PLAYS[number % len(DEMO_PLAYS)] + len(plan.title) % 3):
         plays.record_play(db, release.id, f"ademo-{listener}", None)
     return True
@@ -161,7 +161,7 @@ def _post(db: Session, user: User, body: str) -> int:
         return 0
     first = db.scalar(select(Release.id).where(Release.user_id == user.id)
                       .order_by(Release.id).limit(1))
-    post, errors = content.create_post(db, user, body, first)
+    post, errors = posts.create_post(db, user, body, first)
     if post is None:
         raise RuntimeError(f"could not post for {user.username}: {errors.messages}")
     return 1

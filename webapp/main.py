@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from . import db
 from .access import public
-from .publishing import content
+from .publishing import releases
 from .storage import storage_problem
 
 bp = Blueprint("main", __name__)
@@ -21,8 +21,8 @@ def index():
     session = db.session()
     return render_template(
         "index.html",
-        latest=content.showcase(session, "latest"),
-        most_played=content.showcase(session, "most_played"),
+        latest=releases.showcase(session, "latest"),
+        most_played=releases.showcase(session, "most_played"),
     )
 
 

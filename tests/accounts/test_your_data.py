@@ -17,7 +17,7 @@ from webapp import db, events, jobs
 from webapp.accounts import deletion, exports
 from webapp.db import Base
 from webapp.models import LoginThrottle, Media, User, UsernameChange, utcnow
-from webapp.publishing import content
+from webapp.publishing import posts
 from webapp.social import comments, follows, likes, notifications
 from webapp.studio import generations, worker
 
@@ -56,7 +56,7 @@ def fill_account(app, client, name: str, *, release_title: str, post: str) -> di
     release = make_release(app, user_id, track, cover, published=True, title=release_title)
     with app.app_context():
         session = db.session()
-        row, errors = content.create_post(session, session.get(User, user_id), post, release)
+        row, errors = posts.create_post(session, session.get(User, user_id), post, release)
         assert not errors
     response = client.post(
         "/settings/profile",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.browser.conftest import PASSWORD, assert_accessible, log_out, sign_up, unique_name
 from webapp import db
 from webapp.models import User
-from webapp.publishing import content
+from webapp.publishing import posts
 
 POSTS = 3
 # Installed through the test driver (not page script): remember when the page last changed.
@@ -40,7 +40,7 @@ def add_posts(live_server, username: str, count: int = POSTS) -> None:
         session = db.session()
         user = session.scalar(select(User).where(User.username == username))
         for number in range(count):
-            content.create_post(session, user, f"Song sketch number {number}")
+            posts.create_post(session, user, f"Song sketch number {number}")
 
 
 # Test instrumentation (run by the driver, not by the page): note when the stream connects.

@@ -13,7 +13,7 @@ from tests.helpers import HX_BOOST, soup
 from webapp import db
 from webapp.listening import plays
 from webapp.models import PlayEvent, Release, User
-from webapp.publishing import content
+from webapp.publishing import releases
 
 OEMBED_REQUIRED = {"version", "type", "html", "width", "height"}
 OEMBED_OPTIONAL = {
@@ -96,7 +96,7 @@ def test_a_new_hour_counts_again_and_drafts_never(app, make_client):
         assert plays.record_play(session, release_id, "aabc", None, at=first)
         assert not plays.record_play(session, release_id, "aabc", None, at=first)
         assert plays.record_play(session, release_id, "aabc", None, at=first + timedelta(hours=1))
-        content.set_published(session, session.get(User, owner), release_id, False)
+        releases.set_published(session, session.get(User, owner), release_id, False)
         assert not plays.record_play(session, release_id, "axyz", None)
     assert counts(app, release_id) == (2, 2)
 
@@ -112,7 +112,7 @@ def content_url(app, release_id: int) -> str:
     """A release page's address."""
     with app.test_request_context():
         release = db.session().get(Release, release_id)
-        return f"/releases/{release_id}-{content.slug(release.title)}"
+        return f"/releases/{release_id}-{releases.slug(release.title)}"
 
 
 def test_release_page_shows_everything_with_absolute_open_graph(app, make_client):

@@ -15,7 +15,7 @@ from tests.factories import user_ref
 from tests.helpers import HX, soup, triggers
 from webapp import db as database
 from webapp.models import Media, Release, User, UsernameChange
-from webapp.publishing import content
+from webapp.publishing import posts
 
 PASSWORD = "correct horse battery"
 def rename(client, name: str, password: str = PASSWORD, htmx: bool = True, **extra):
@@ -107,9 +107,9 @@ def test_profile_lists_published_releases_and_posts_newest_first_with_pages(app,
                     published=False),
         ])
         session.commit()
-        content.create_post(session, me, "first post")
-        content.create_post(session, me, "second post")
-        content.create_post(session, bob, "bob's post")
+        posts.create_post(session, me, "first post")
+        posts.create_post(session, me, "second post")
+        posts.create_post(session, bob, "bob's post")
     page1 = soup(alice_client.get("/u/alice"))
     texts = [a.get_text(" ", strip=True) for a in page1.select("#feed article")]
     assert "second post" in texts[0] and "first post" in texts[1] and len(texts) == 2

@@ -9,7 +9,7 @@ from tests.helpers import HX, soup
 from webapp import db
 from webapp.models import User
 from webapp.profiles import usernames
-from webapp.publishing import content
+from webapp.publishing import feeds, posts, releases
 
 
 def entry_ids(response) -> list[str]:
@@ -187,14 +187,14 @@ def test_profile_feed_holds_only_that_users_published_work(app, make_client):
     bob.post("/posts", data={"body": "not mine"})
     with app.app_context():
         session = db.session()
-        feed = content.profile_feed(session, alice_id)
+        feed = feeds.profile_feed(session, alice_id)
         assert [entry.kind for entry in feed.entries] == ["post", "release"]
         assert feed.entries[0].release.id == published  # the attached release
         assert feed.entries[1].release.title == "Live"
         assert {entry.author.username for entry in feed.entries} == {"alice"}
         assert feed.author_id == alice_id and feed.page == 1 and not feed.has_next
-        content.set_published(session, session.get(User, alice_id), published, False)
-        after = content.profile_feed(session, alice_id)
+        releases.set_published(session, session.get(User, alice_id), published, False)
+        after = feeds.profile_feed(session, alice_id)
         assert [entry.kind for entry in after.entries] == ["post"]
         assert after.entries[0].release is None, "an unpublished release is not shown"
         assert after.version != feed.version
@@ -220,14 +220,14 @@ def fill(app, authors: list[int], media: dict[int, tuple[int, int]], entries: in
             user = session.get(User, authors[number % len(authors)])
             music_id, image_id = media[user.id]
             if number % 2 == 0:
-                release, _ = content.create_release(
+                release, _ = releases.create_release(
                     session, user, title=f"R{number}", music_id=music_id, image_id=image_id,
                     genre="pop", mood="calm", description="",
                 )
-                content.set_published(session, user, release.id, True)
+                releases.set_published(session, user, release.id, True)
             else:
-                latest = content.user_releases(session, user.id, published_only=True)
-                content.create_post(
+                latest = releases.user_releases(session, user.id, published_only=True)
+                posts.create_post(
                     session, user, f"P{number}", latest[0].id if latest else None
                 )
 

@@ -8,7 +8,8 @@ from tests.helpers import HX, triggers
 from tests.sweep import checksum
 from webapp import db
 from webapp.models import Post, User
-from webapp.publishing import content
+from webapp.publishing import feeds
+from webapp.publishing import posts as publishing_posts
 
 
 def posts(app) -> list[Post]:
@@ -188,11 +189,11 @@ def test_create_post_domain_function(app, make_client):
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        post, errors = content.create_post(session, user, "  trimmed  ")
+        post, errors = publishing_posts.create_post(session, user, "  trimmed  ")
         assert not errors and post.body == "trimmed"
-        none, errors = content.create_post(session, user, "")
+        none, errors = publishing_posts.create_post(session, user, "")
         assert none is None and errors.get("body") == "Post is required."
-        feed = content.profile_feed(session, user_id)
+        feed = feeds.profile_feed(session, user_id)
         assert [entry.post.id for entry in feed.entries] == [post.id]
 
 

@@ -12,7 +12,7 @@ from tests.helpers import HX, triggers
 from tests.sweep import checksum
 from webapp import db, events
 from webapp.models import Media, Post, Release, User
-from webapp.publishing import content
+from webapp.publishing import releases
 
 
 def release_form(track: int, cover: int, **changes) -> dict:
@@ -180,7 +180,7 @@ def test_release_form_renders_with_current_user_and_the_choices_it_is_given(app,
         user = session.get(User, user_id)
         login_user(user)
         html = render_template("publishing/partials/release_form.html",
-                               **content.release_form_context(session, user_id))
+                               **releases.release_form_context(session, user_id))
     assert 'id="release-form"' in html
     assert "Create release</button>" in html
 
@@ -309,16 +309,16 @@ def test_media_is_public_only_while_a_published_release_uses_it(app, alice_with_
     with app.app_context():
         session = db.session()
         user = session.get(User, user_id)
-        assert not content.media_is_public(session, music_id)
-        content.set_published(session, user, first, True)
-        content.set_published(session, user, second, True)
-        assert content.media_is_public(session, music_id)
-        assert content.media_is_public(session, image_id)
-        content.set_published(session, user, first, False)
-        assert content.media_is_public(session, music_id)
-        content.set_published(session, user, second, False)
-        assert not content.media_is_public(session, music_id)
-        assert not content.media_is_public(session, image_id)
+        assert not releases.media_is_public(session, music_id)
+        releases.set_published(session, user, first, True)
+        releases.set_published(session, user, second, True)
+        assert releases.media_is_public(session, music_id)
+        assert releases.media_is_public(session, image_id)
+        releases.set_published(session, user, first, False)
+        assert releases.media_is_public(session, music_id)
+        releases.set_published(session, user, second, False)
+        assert not releases.media_is_public(session, music_id)
+        assert not releases.media_is_public(session, image_id)
 
 
 def test_unpublished_media_is_not_readable_by_others_published_is(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from webapp import create_app, live
 from webapp import db as webapp_db
 from webapp.models import User
-from webapp.publishing import content
+from webapp.publishing import releases
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
@@ -305,7 +305,7 @@ def test_the_helper_check_finds_a_planted_query():
 
     def loads_choices():
         """A helper that calls a domain function that queries."""
-        return content.release_choices(webapp_db.session(), 1)
+        return releases.release_choices(webapp_db.session(), 1)
 
     for helper in (loads_rows, loads_choices):
         helper.__module__ = "webapp.publishing.templating"
@@ -366,5 +366,6 @@ def test_the_event_check_finds_a_planted_name():
     planted = [("x.html", name) for name in
                CLIENT_EVENT_TEMPLATE.findall('hx-trigger="song-renamed from:document"')]
     assert undeclared_events(planted) == ["x.html: song-renamed"]
-    called = [("y.html", name) for name in live_region_events("{{ live_region(['song-renamed']) }}")]
+    call = "{{ live_region(['song-renamed']) }}"
+    called = [("y.html", name) for name in live_region_events(call)]
     assert undeclared_events(called) == ["y.html: song-renamed"]

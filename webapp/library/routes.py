@@ -28,7 +28,7 @@ from flask_login import current_user
 from .. import db, htmx, live
 from ..access import or_404, private
 from ..config import settings
-from ..publishing import content
+from ..publishing import releases
 from .items import (
     KIND_TABS,
     TAB_KINDS,
@@ -167,7 +167,7 @@ def library():
     # The releases tab shows the release form, which lists your tracks and covers.
     forms = {}
     if view.tab == "releases":
-        forms = content.release_form_context(db.session(), current_user.id)
+        forms = releases.release_form_context(db.session(), current_user.id)
     return render_template("library/library.html", view=view, tab_labels=TAB_LABELS, **forms)
 
 

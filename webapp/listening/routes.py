@@ -20,7 +20,7 @@ from flask_login import current_user
 from .. import db, security
 from ..access import public
 from ..config import settings
-from ..publishing import content
+from ..publishing import releases
 from ..templating import absolute_url, public_origin
 from . import plays
 
@@ -63,7 +63,7 @@ def oembed():
     match = RELEASE_PATH.match(target.path)
     if not _our_origin(target) or match is None or int(match.group(1)) > 2_147_483_647:
         abort(404)
-    release, author = content.visible_release(db.session(), int(match.group(1)), None)
+    release, author = releases.visible_release(db.session(), int(match.group(1)), None)
     width = _bounded(request.args.get("maxwidth"), EMBED_WIDTH)
     height = _bounded(request.args.get("maxheight"), EMBED_HEIGHT)
     embed_url = absolute_url(url_for(".embed", release_id=release.id))
@@ -106,7 +106,7 @@ def _bounded(raw: str | None, default: int) -> int:
 @public
 def embed(release_id: int):
     """A small player for other sites' frames: the only page they may frame."""
-    release, author = content.visible_release(db.session(), release_id, None)
+    release, author = releases.visible_release(db.session(), release_id, None)
     page = render_template("listening/embed.html", release=release, author=author)
     return security.allow_framing(make_response(page))
 
@@ -115,7 +115,7 @@ def embed(release_id: int):
 @public
 def share(release_id: int):
     """The share page (Share without JavaScript): the release's link and its embed code."""
-    release, author = content.visible_release(db.session(), release_id, None)
+    release, author = releases.visible_release(db.session(), release_id, None)
     embed_url = absolute_url(url_for(".embed", release_id=release.id))
     frame = render_template(
         "listening/oembed_frame.html", src=embed_url, width=EMBED_WIDTH, height=EMBED_HEIGHT,

@@ -19,7 +19,7 @@ from .. import db, htmx, live
 from ..access import or_404, private, public
 from ..forms import FormErrors, parse_page
 from ..models import User, utcnow
-from ..publishing import content
+from ..publishing import feeds, posts
 from ..security import client_address
 from ..social import follows
 from . import about, avatars, usernames
@@ -45,12 +45,12 @@ def public_profile(username: str):
         # An old name leads to the current one until somebody else claims it.
         arguments = {"page": request.args["page"]} if "page" in request.args else {}
         return redirect(url_for(".public_profile", username=current_name, **arguments), 301)
-    page = parse_page(request.args.get("page"), content.MAX_PAGE)
+    page = parse_page(request.args.get("page"), feeds.MAX_PAGE)
     viewer_id = current_user.id if current_user.is_authenticated else None
-    feed = content.profile_feed(session, user.id, page, viewer_id)
+    feed = feeds.profile_feed(session, user.id, page, viewer_id)
     box = follows.follow_box(session, viewer_id, user)
     # Your own profile shows the post form, which lists your published releases.
-    forms = content.post_form_context(session, user.id) if viewer_id == user.id else {}
+    forms = posts.post_form_context(session, user.id) if viewer_id == user.id else {}
     return render_template("profiles/profile.html", profile_user=user, feed=feed, box=box, **forms)
 
 
@@ -250,5 +250,5 @@ def _settings_body(
     }
     if htmx.is_partial():
         return render_template("profiles/partials/profile_settings_form.html", **context)
-    feed = content.profile_feed(session, current_user.id, 1, current_user.id)
+    feed = feeds.profile_feed(session, current_user.id, 1, current_user.id)
     return render_template("profiles/settings.html", feed=feed, **context)

@@ -10,7 +10,7 @@ from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
 from ..security import client_address
 from ..social import cards, comments, search
-from . import content
+from . import feeds, posts, releases
 from .templating import release_url, viewer_feed_tag
 
 bp = Blueprint("publishing", __name__)
@@ -41,7 +41,7 @@ def _release_values(fields: tuple[str, ...]) -> dict:
     """A release form's fields; genre and mood come from their select or its "Other…" text."""
     values = {name: request.form.get(name, "") for name in fields}
     for name in ("genre", "mood"):
-        values[name] = content.tag_from_form(request.form, name)
+        values[name] = releases.tag_from_form(request.form, name)
     return values
 
 
@@ -51,7 +51,7 @@ def new_release():
     """The release form as a page of its own (also the no-JavaScript error page)."""
     return render_template(
         "publishing/new.html", release_errors=FormErrors(), release_values={},
-        **content.release_form_context(db.session(), current_user.id),
+        **releases.release_form_context(db.session(), current_user.id),
     )
 
 
@@ -62,7 +62,7 @@ def release_form():
     return htmx.versioned_fragment(
         str(current_user.library_version),
         lambda: render_template("publishing/partials/release_form.html",
-                                **content.release_form_context(db.session(), current_user.id)),
+                                **releases.release_form_context(db.session(), current_user.id)),
     )
 
 
@@ -71,11 +71,11 @@ def release_form():
 def create_release():
     """Pair a track with a cover; a forged media id is a 404 and stores nothing."""
     values = _release_values(RELEASE_FIELDS)
-    release, errors = content.create_release(db.session(), current_user, **values,
-                                             client=client_address())
+    release, errors = releases.create_release(db.session(), current_user, **values,
+                                              client=client_address())
     if errors:
         context = {"release_errors": errors, "release_values": values,
-                   **content.release_form_context(db.session(), current_user.id)}
+                   **releases.release_form_context(db.session(), current_user.id)}
         return htmx.form_errors(
             lambda: render_template("publishing/partials/release_form.html", **context),
             lambda: render_template("publishing/new.html", **context),
@@ -84,7 +84,7 @@ def create_release():
         f"Release “{release.title}” created. Publish it to show it on your profile.",
         _library_releases_url(),
         lambda: render_template("publishing/partials/release_form.html",
-                                **content.release_form_context(db.session(), current_user.id)),
+                                **releases.release_form_context(db.session(), current_user.id)),
         [(live.LIBRARY_CHANGED, {"release": release.id})],
     )
 
@@ -105,7 +105,7 @@ def unpublish_release(release_id: int):
 
 def _set_published(release_id: int, published: bool):
     """Change a release's state and answer with its card (htmx) or a redirect."""
-    release, changed = content.set_published(db.session(), current_user, release_id, published)
+    release, changed = releases.set_published(db.session(), current_user, release_id, published)
     if not changed and htmx.is_partial():
         return "", 204  # already in that state (a second click, or a stale page)
     if published:
@@ -127,7 +127,7 @@ def _set_published(release_id: int, published: bool):
 @private
 def delete_release(release_id: int):
     """Delete a release; its media stay in the library, posts keep their text."""
-    content.delete_release(db.session(), current_user, release_id)
+    releases.delete_release(db.session(), current_user, release_id)
     return htmx.form_done(
         "Release deleted.",
         _library_releases_url(),
@@ -142,7 +142,7 @@ def delete_release(release_id: int):
 @public
 def release_by_id(release_id: int):
     """A release's short address leads to its readable one."""
-    release, _author = content.visible_release(db.session(), release_id, _viewer_id())
+    release, _author = releases.visible_release(db.session(), release_id, _viewer_id())
     return redirect(release_url(release), 301)
 
 
@@ -151,8 +151,8 @@ def release_by_id(release_id: int):
 def release_page(release_id: int, slug: str):
     """A release's own page: cover, details, lyrics, the player button, the artist's others."""
     session = db.session()
-    release, author = content.visible_release(session, release_id, _viewer_id())
-    if slug != content.slug(release.title):
+    release, author = releases.visible_release(session, release_id, _viewer_id())
+    if slug != releases.slug(release.title):
         # An old title's address leads to the current one.
         return redirect(release_url(release), 301)
     viewer = _viewer_id()
@@ -160,8 +160,8 @@ def release_page(release_id: int, slug: str):
         "publishing/release.html",
         release=release,
         author=author,
-        lyrics=content.lyrics_of(session, release),
-        others=content.other_releases(session, release),
+        lyrics=releases.lyrics_of(session, release),
+        others=releases.other_releases(session, release),
         card_stats=cards.card_stats(session, viewer, [release.id], []),
         # Drafts and hidden releases have no thread: only a public one can be commented on.
         thread=(comments.thread(session, viewer, release.id)
@@ -173,9 +173,9 @@ def release_page(release_id: int, slug: str):
 @public
 def release_details(release_id: int):
     """A release page's details fragment; 304 while nothing it shows has changed."""
-    release, author = content.visible_release(db.session(), release_id, _viewer_id())
+    release, author = releases.visible_release(db.session(), release_id, _viewer_id())
     return htmx.versioned_fragment(
-        content.release_tag(release, author),
+        releases.release_tag(release, author),
         lambda: render_template(
             "publishing/partials/release_details.html", release=release, author=author
         ),
@@ -186,7 +186,7 @@ def release_details(release_id: int):
 @private
 def edit_release_form(release_id: int):
     """The form that edits one of your releases."""
-    release = content.own_release(db.session(), current_user, release_id)
+    release = releases.own_release(db.session(), current_user, release_id)
     return render_template(
         "publishing/edit.html", release=release, edit_errors=FormErrors(), edit_values=None
     )
@@ -196,8 +196,8 @@ def edit_release_form(release_id: int):
 @private
 def edit_release(release_id: int):
     """Save a release's title, genre, mood and description; open pages follow."""
-    values = _release_values(content.EDIT_FIELDS)
-    release, errors = content.edit_release(db.session(), current_user, release_id, values)
+    values = _release_values(releases.EDIT_FIELDS)
+    release, errors = releases.edit_release(db.session(), current_user, release_id, values)
     if errors:
         context = {"release": release, "edit_errors": errors, "edit_values": values}
         return htmx.form_errors(
@@ -226,7 +226,7 @@ def post_form():
     return htmx.versioned_fragment(
         str(current_user.profile_version),
         lambda: render_template("publishing/partials/post_form.html", post_next=next_page,
-                                **content.post_form_context(db.session(), current_user.id)),
+                                **posts.post_form_context(db.session(), current_user.id)),
     )
 
 
@@ -236,18 +236,18 @@ def create_post():
     """Publish a post; attaching someone else's release is a 404 and stores nothing."""
     next_page = safe_next(request.form.get("next"), _explore_url())
     values = {name: request.form.get(name, "") for name in ("body", "release_id")}
-    post, errors = content.create_post(
+    post, errors = posts.create_post(
         db.session(), current_user, values["body"], values["release_id"] or None,
         client_address(),
     )
     if errors:
         context = {"post_errors": errors, "post_values": values, "post_next": next_page,
-                   **content.post_form_context(db.session(), current_user.id)}
+                   **posts.post_form_context(db.session(), current_user.id)}
         return htmx.form_errors(
             lambda: render_template("publishing/partials/post_form.html", **context),
             lambda: render_template(
                 "publishing/explore.html",
-                feed=content.explore_feed(db.session(), 1, current_user.id),
+                feed=feeds.explore_feed(db.session(), 1, current_user.id),
                 search_choices=search.choices(db.session()), **context
             ),
         )
@@ -255,7 +255,7 @@ def create_post():
         "Post published.",
         next_page,
         lambda: render_template("publishing/partials/post_form.html", post_next=next_page,
-                                **content.post_form_context(db.session(), current_user.id)),
+                                **posts.post_form_context(db.session(), current_user.id)),
         [(live.POST_CREATED, {"id": post.id})],
     )
 
@@ -264,7 +264,7 @@ def create_post():
 @private
 def delete_post(post_id: int):
     """Delete one of your posts; someone else's is a 404."""
-    content.delete_post(db.session(), current_user, post_id)
+    posts.delete_post(db.session(), current_user, post_id)
     return htmx.form_done(
         "Post deleted.",
         safe_next(request.form.get("next"), _explore_url()),
@@ -277,10 +277,10 @@ def delete_post(post_id: int):
 
 def _page() -> int:
     """The ?page= argument of a feed."""
-    return parse_page(request.args.get("page"), content.MAX_PAGE)
+    return parse_page(request.args.get("page"), feeds.MAX_PAGE)
 
 
-def _feed_response(feed: content.Feed):
+def _feed_response(feed: feeds.Feed):
     """The feed fragment, or 304 when the region already shows this version."""
     return htmx.versioned_fragment(
         viewer_feed_tag(feed), lambda: render_template("publishing/partials/feed.html", feed=feed)
@@ -307,13 +307,13 @@ def _explore_context() -> dict:
     session = db.session()
     context = {"search_choices": search.choices(session)}
     if current_user.is_authenticated:
-        context.update(content.post_form_context(session, current_user.id))
+        context.update(posts.post_form_context(session, current_user.id))
     return context
 
 
-def _everyone() -> content.Feed:
+def _everyone() -> feeds.Feed:
     """The page of the Everyone feed that the query string asks for."""
-    return content.explore_feed(db.session(), _page(), _viewer_id())
+    return feeds.explore_feed(db.session(), _page(), _viewer_id())
 
 
 @bp.get("/explore/following")
@@ -331,9 +331,9 @@ def following_feed():
     return _feed_response(_followed())
 
 
-def _followed() -> content.Feed:
+def _followed() -> feeds.Feed:
     """The page of the Following feed that the query string asks for."""
-    return content.following_feed(db.session(), current_user.id, _page())
+    return feeds.following_feed(db.session(), current_user.id, _page())
 
 
 @bp.get("/liked")
@@ -351,9 +351,9 @@ def liked_feed():
     return _feed_response(_liked())
 
 
-def _liked() -> content.Feed:
+def _liked() -> feeds.Feed:
     """The page of your Liked feed that the query string asks for."""
-    return content.liked_feed(db.session(), current_user.id, _page())
+    return feeds.liked_feed(db.session(), current_user.id, _page())
 
 
 @bp.get("/feeds/user/<user_ref:user_id>")
@@ -365,6 +365,6 @@ def user_feed(user_id: int):
         profile = url_for("profiles.public_profile", username=username, page=_page())
         return htmx.vary(redirect(profile, 303))
     return htmx.vary(
-        _feed_response(content.profile_feed(db.session(), user_id, _page(), _viewer_id()))
+        _feed_response(feeds.profile_feed(db.session(), user_id, _page(), _viewer_id()))
     )
 

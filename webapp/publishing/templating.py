@@ -7,7 +7,7 @@ from flask import Flask, url_for
 from flask_login import current_user
 
 from .. import names
-from . import content
+from . import feeds, releases
 
 # A feed's page and its fragment, by scope ("user" feeds are addressed by their author).
 FEED_ENDPOINTS = {
@@ -34,8 +34,8 @@ def register(app: Flask) -> None:
     app.add_template_global(release_tag)
     app.add_template_global(feed_links)
     # The studio's vocabulary, offered by the release forms' genre and mood fields.
-    app.add_template_global(content.GENRES, "release_genres")
-    app.add_template_global(content.MOODS, "release_moods")
+    app.add_template_global(releases.GENRES, "release_genres")
+    app.add_template_global(releases.MOODS, "release_moods")
 
 
 def release_url(release) -> str:
@@ -45,16 +45,16 @@ def release_url(release) -> str:
 
 def release_tag(release, author) -> str:
     """The version of everything a release page's details show."""
-    return content.release_tag(release, author)
+    return releases.release_tag(release, author)
 
 
-def viewer_feed_tag(feed: content.Feed) -> str:
+def viewer_feed_tag(feed: feeds.Feed) -> str:
     """The version tag of a feed as the current viewer sees it."""
     viewer = current_user.id if current_user.is_authenticated else None
-    return content.feed_tag(feed, viewer)
+    return feeds.feed_tag(feed, viewer)
 
 
-def feed_links(feed: content.Feed) -> FeedLinks:
+def feed_links(feed: feeds.Feed) -> FeedLinks:
     """The feed's fragment URLs (this page, newer, older) and the page addresses people see;
     a user's feed pages show the profile's own address (by the current name) when known."""
     if feed.scope == "user":
