@@ -8,10 +8,10 @@ from sqlalchemy import inspect, text
 
 from tests.factories import make_media, make_release, user_id_of
 from tests.routes import fill_rule
-from webapp import db
+from webapp import db, names
 from webapp.accounts import exports
 from webapp.models import Comment, Generation, Media, User
-from webapp.publishing import posts, releases
+from webapp.publishing import posts
 
 # Tables whose rows a GET may legitimately touch: the coarse last-seen stamp of sessions.
 VOLATILE_COLUMNS = {("user_sessions", "last_seen")}
@@ -56,7 +56,7 @@ def make_canary(
             "comment": comment.id, "subject": release_id,
         }
     # "kind": routes named by what they act on (report, card counts) aim at the release.
-    return Canary(ids, {"username": username, "slug": releases.slug(title), "kind": "release"})
+    return Canary(ids, {"username": username, "slug": names.slug(title), "kind": "release"})
 
 
 def sweep_rules(app: Flask, methods: set[str]):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_media, make_release, user_id_of
 from tests.helpers import HX_BOOST, soup
-from webapp import db
+from webapp import db, names
 from webapp.listening import plays
 from webapp.models import PlayEvent, Release, User
 from webapp.publishing import releases
@@ -112,7 +112,7 @@ def content_url(app, release_id: int) -> str:
     """A release page's address."""
     with app.test_request_context():
         release = db.session().get(Release, release_id)
-        return f"/releases/{release_id}-{releases.slug(release.title)}"
+        return f"/releases/{release_id}-{names.slug(release.title)}"
 
 
 def test_release_page_shows_everything_with_absolute_open_graph(app, make_client):

@@ -14,7 +14,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from tests.factories import make_media, make_release, user_id_of
-from webapp import db
+from webapp import db, names
 from webapp.models import Comment, Like, PlayEvent, Post, Release, Report, User
 from webapp.publishing import posts, releases
 from webapp.social import moderation
@@ -97,7 +97,7 @@ def get_urls(app, world) -> list[str]:
     values = {
         "release_id": world["release"], "media_id": world["music"], "post_id": world["post"],
         "comment_id": world["comment"], "user_id": world["owner_id"], "username": "owner",
-        "slug": releases.slug(TITLE), "filename": "0" * 32 + ".webp",
+        "slug": names.slug(TITLE), "filename": "0" * 32 + ".webp",
     }
     urls = []
     with app.test_request_context():
@@ -108,7 +108,7 @@ def get_urls(app, world) -> list[str]:
             if len(arguments) < len(rule.arguments):
                 continue
             urls.append(url_for(rule.endpoint, **arguments, **rule.defaults or {}))
-        release_path = f"/releases/{world['release']}-{releases.slug(TITLE)}"
+        release_path = f"/releases/{world['release']}-{names.slug(TITLE)}"
         urls += [
             url_for("media.file", media_id=world["image"]),
             url_for("media.preview", media_id=world["image"]),
@@ -117,7 +117,7 @@ def get_urls(app, world) -> list[str]:
             url_for("social.search_page", q="owner"),
             url_for("listening.oembed", url=f"http://localhost{release_path}"),
             url_for("publishing.release_page", release_id=world["other"],
-                    slug=releases.slug(OTHER_TITLE)),
+                    slug=names.slug(OTHER_TITLE)),
             url_for("social.release_comments", release_id=world["other"]),
         ]
     return list(dict.fromkeys(urls))
@@ -184,7 +184,7 @@ def test_the_owner_still_sees_their_hidden_or_draft_release(app, world):
     """The rule keeps the owner's own view: a draft or hidden release opens for its owner."""
     apply(app, world, "hide-release")
     owner = world["owner"]
-    page = owner.get(f"/releases/{world['release']}-{releases.slug(TITLE)}")
+    page = owner.get(f"/releases/{world['release']}-{names.slug(TITLE)}")
     assert page.status_code == 200 and TITLE in page.get_data(as_text=True)
     assert owner.get(f"/media/{world['music']}/file").status_code == 200
     with app.app_context():

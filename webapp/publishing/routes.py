@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import db, htmx, live
+from .. import db, htmx, live, names
 from ..access import or_404, private, public
 from ..forms import FormErrors, parse_page, safe_next
 from ..models import User
@@ -152,7 +152,7 @@ def release_page(release_id: int, slug: str):
     """A release's own page: cover, details, lyrics, the player button, the artist's others."""
     session = db.session()
     release, author = releases.visible_release(session, release_id, _viewer_id())
-    if slug != releases.slug(release.title):
+    if slug != names.slug(release.title):
         # An old title's address leads to the current one.
         return redirect(release_url(release), 301)
     viewer = _viewer_id()
