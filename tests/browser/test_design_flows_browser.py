@@ -10,7 +10,7 @@ from tests.browser.conftest import PASSWORD, assert_accessible, sign_up, unique_
 from tests.browser.test_social_browser import published_release
 from tests.factories import user_id_of
 from webapp import db
-from webapp.social import moderation
+from webapp.moderation import reports
 
 
 def _release_page(page: Page, live_server, release_id: int) -> None:
@@ -66,7 +66,7 @@ def test_a_report_on_a_post_reaches_the_admin_queue(new_page, live_server):
     sign_up(bob_page, live_server, unique_name("bob"))
     admin = sign_up(admin_page, live_server, unique_name("admin"))
     with live_server.app.app_context():
-        assert moderation.make_admin(db.session(), admin)
+        assert reports.make_admin(db.session(), admin)
     body = f"Buy followers now {unique_name('')}"
     alice_page.goto(live_server.at(f"/u/{alice}"))
     alice_page.get_by_role("textbox", name="Post").fill(body)

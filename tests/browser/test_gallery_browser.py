@@ -26,7 +26,7 @@ from webapp.demo import DEMO_PASSWORD
 from webapp.events import bus_of
 from webapp.migrate import upgrade
 from webapp.models import Post, Release, User
-from webapp.social import moderation
+from webapp.moderation import reports
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def gallery_server(tmp_path_factory):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.app_context(), db.standalone_session(app) as session:
-        assert moderation.make_admin(session, DEMO_ARTIST)
+        assert reports.make_admin(session, DEMO_ARTIST)
         releases = {r.title: r.id for r in session.scalars(select(Release))}
         releases["post"] = session.scalar(
             select(Post.id).join(User, User.id == Post.user_id)

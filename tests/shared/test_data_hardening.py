@@ -36,7 +36,8 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.social import moderation, search
+from webapp.moderation import reports
+from webapp.social import search
 
 PASSWORD = "correct horse battery"
 
@@ -241,7 +242,7 @@ def test_a_report_goes_with_what_it_reports_and_never_names_a_later_row(app, stu
     dave, _ = new_user(make_client, app, "dave")
     with app.app_context():
         reported = db.session().scalar(select(func.max(Comment.id)))
-        assert moderation.make_admin(db.session(), "alice")
+        assert reports.make_admin(db.session(), "alice")
     form = {"kind": "comment", "subject_id": str(reported), "reason": "hateful words"}
     assert carol.post("/reports", data=form).status_code == 303
     assert "hateful words" in alice.get("/admin/reports").get_data(as_text=True)

@@ -19,7 +19,7 @@ from tests.factories import make_media, make_release, user_id_of
 from tests.listening.test_listening import content_url, counts, published_release
 from webapp import create_app, db
 from webapp.models import Comment, Follow, Like, Post, Release, User
-from webapp.social import follows, moderation
+from webapp.social import blocks, follows
 
 ROOT = Path(__file__).resolve().parents[2]
 HX = {"HX-Request": "true"}
@@ -151,7 +151,7 @@ def test_a_follow_never_survives_a_concurrent_block(app, make_client):
                     if which == "follow":
                         follows.set_follow(session, session.get(User, bob_id), alice_id, True)
                     else:
-                        moderation.set_block(session, session.get(User, alice_id), bob_id, True)
+                        blocks.set_block(session, session.get(User, alice_id), bob_id, True)
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
@@ -163,7 +163,7 @@ def test_a_follow_never_survives_a_concurrent_block(app, make_client):
         assert errors == []
         survived += rows(app, Follow)
         with app.app_context(), db.standalone_session(app) as session:
-            moderation.set_block(session, session.get(User, alice_id), bob_id, False)
+            blocks.set_block(session, session.get(User, alice_id), bob_id, False)
             session.execute(Follow.__table__.delete())
             session.commit()
     assert survived == 0

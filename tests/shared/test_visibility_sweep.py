@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from tests.factories import make_media, make_release, user_id_of
 from webapp import db, names
 from webapp.models import Comment, Like, PlayEvent, Post, Release, Report, User
+from webapp.moderation import reports
 from webapp.publishing import posts, releases
-from webapp.social import moderation
+from webapp.social import blocks
 
 TITLE = "Zanzibar Quokka"
 POST_MARKER = "quokkapostmarker"
@@ -49,7 +50,7 @@ def world(app, make_client):
         session = db.session()
         post_id = session.scalar(select(Post.id))
         comment_id = session.scalar(select(Comment.id))
-        moderation.make_admin(session, "judith")
+        reports.make_admin(session, "judith")
     assert fan.post(f"/likes/release/{release_id}", data={"liked": "1"}).status_code == 303
     assert fan.post(f"/likes/post/{post_id}", data={"liked": "1"}).status_code == 303
     assert fan.post(f"/follows/{owner_id}", data={"following": "1"}).status_code == 303
@@ -66,22 +67,22 @@ def apply(app, world, scenario: str) -> None:
         owner = session.get(User, world["owner_id"])
         admin = session.get(User, user_id_of(app, "judith"))
         if scenario == "hide-release":
-            moderation.hide(session, admin, "release", world["release"])
+            reports.hide(session, admin, "release", world["release"])
         elif scenario == "unpublish-release":
             releases.set_published(session, owner, world["release"], False)
         elif scenario == "delete-release":
             releases.delete_release(session, owner, world["release"])
         elif scenario == "hide-post":
-            moderation.hide(session, admin, "post", world["post"])
+            reports.hide(session, admin, "post", world["post"])
         elif scenario == "delete-post":
             posts.delete_post(session, owner, world["post"])
         elif scenario == "hide-comment":
-            moderation.hide(session, admin, "comment", world["comment"])
+            reports.hide(session, admin, "comment", world["comment"])
         elif scenario == "delete-comment":
             session.delete(session.get(Comment, world["comment"]))
             session.commit()
         elif scenario == "block-commenter":
-            moderation.set_block(session, owner, world["fan_id"], True)
+            blocks.set_block(session, owner, world["fan_id"], True)
 
 
 def marker_of(scenario: str) -> str:
