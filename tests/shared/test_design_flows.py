@@ -44,6 +44,7 @@ def test_a_comment_notification_opens_the_release_page_at_the_comment(app, peopl
     assert path == release_path(app, release_id) and anchor.startswith("comment-")
     release_page = soup(alice.get(path))
     assert release_page.find(id=anchor).find(string=lambda text: "lovely" in text)
+    alice.post("/notifications/read", data={"page": "1"})
     again = soup(alice.get("/notifications")).select_one("#notification-list li")
     assert "unread" not in again["class"] and not again.find(class_="visually-hidden")
 

@@ -337,10 +337,10 @@ def _job_of(app, media_id: int) -> int:
         return session.get(Media, media_id).generation_id
 
 
-def test_a_finished_track_offers_a_variation_and_an_extension(client, alice, make_client):
+def test_a_finished_track_offers_a_variation_and_an_extension(client, alice_id, make_client):
     """The done card has both buttons; each queues a linked job; others' tracks are 404."""
     app = client.application
-    media_id = make_media(app, alice, "music", "celtic jig", genre="pop", duration=50)
+    media_id = make_media(app, alice_id, "music", "celtic jig", genre="pop", duration=50)
     job = _job_of(app, media_id)
     card = soup(client.get(f"/generations/{job}/card", headers=HX))
     actions = {f["action"] for f in card.find_all("form")}
