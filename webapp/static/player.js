@@ -170,6 +170,31 @@
     }
   }
 
+  var extrasRequested = false;
+
+  function loadExtras() {
+    // The parts built on the player (queue, plays, media session, shortcuts), fetched once
+    // it first shows; when they have all run they hear the current queue.
+    if (extrasRequested) {
+      return;
+    }
+    extrasRequested = true;
+    var sources = (bar.dataset.extras || "").split(" ").filter(Boolean);
+    var waiting = sources.length;
+    sources.forEach(function (source) {
+      var script = document.createElement("script");
+      script.src = source;
+      script.async = false;
+      script.addEventListener("load", function () {
+        waiting -= 1;
+        if (waiting === 0) {
+          emit("queue-changed");
+        }
+      });
+      document.body.append(script);
+    });
+  }
+
   function load(position, options) {
     // Make queue[position] the current track; optionally start at `at` seconds and play.
     var track = state.queue[position];
@@ -185,6 +210,7 @@
     describe(track);
     bar.hidden = false;
     document.body.classList.add("has-player");
+    loadExtras();
     if (options.at) {
       seekTo(options.at);
     }
