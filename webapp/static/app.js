@@ -88,4 +88,65 @@
       region.textContent = message;
     }, 50);
   });
+
+  // The player and the Share dialog load on first use, to keep them out of the first load:
+  // the click that needs one waits for its script, then is sent again.
+  var own = document.currentScript;
+  var parts = {};
+  function loadPart(name, then) {
+    // Fetch one part's script once; `then` runs when it has run.
+    if (parts[name] === "ready") {
+      if (then) {
+        then();
+      }
+      return;
+    }
+    if (!parts[name]) {
+      parts[name] = [];
+      var tag = document.createElement("script");
+      tag.src = own.dataset[name];
+      tag.addEventListener("load", function () {
+        var waiting = parts[name];
+        parts[name] = "ready";
+        waiting.forEach(function (run) { run(); });
+      });
+      document.body.append(tag);
+    }
+    if (then) {
+      parts[name].push(then);
+    }
+  }
+  function loadQueue(then) {
+    // "Add to queue" needs the player and its queue script.
+    loadPart("player", function () {
+      window.soundstage.player.loadExtras(function () {
+        parts.queue = "ready";
+        then();
+      });
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest(
+      "button[data-play], button[data-enqueue], img[data-seek-release], button[data-share]");
+    var name = target && (target.matches("button[data-share]") ? "share"
+      : target.matches("button[data-enqueue]") ? "queue" : "player");
+    if (!name || parts[name] === "ready") {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    (name === "queue" ? loadQueue : function (then) { loadPart(name, then); })(function () {
+      target.dispatchEvent(new MouseEvent("click", {
+        bubbles: true, cancelable: true, clientX: event.clientX, clientY: event.clientY
+      }));
+    });
+  }, true);
+  // A reload of a tab that was playing picks its queue up at once.
+  try {
+    if (sessionStorage.getItem("soundstage-player")) {
+      loadPart("player");
+    }
+  } catch (error) {
+    // No session storage: the player loads on the first play.
+  }
 })();

@@ -170,25 +170,38 @@
     }
   }
 
-  var extrasRequested = false;
+  var extrasWaiting = null;
 
-  function loadExtras() {
+  function loadExtras(then) {
     // The parts built on the player (queue, plays, media session, shortcuts), fetched once
-    // it first shows; when they have all run they hear the current queue.
-    if (extrasRequested) {
+    // it first shows (or a card's "Add to queue" needs them); when they have all run they
+    // hear the current queue, then `then` runs.
+    if (extrasWaiting === "ready") {
+      if (then) {
+        then();
+      }
       return;
     }
-    extrasRequested = true;
+    if (extrasWaiting) {
+      if (then) {
+        extrasWaiting.push(then);
+      }
+      return;
+    }
+    extrasWaiting = then ? [then] : [];
     var sources = (bar.dataset.extras || "").split(" ").filter(Boolean);
-    var waiting = sources.length;
+    var left = sources.length;
     sources.forEach(function (source) {
       var script = document.createElement("script");
       script.src = source;
       script.async = false;
       script.addEventListener("load", function () {
-        waiting -= 1;
-        if (waiting === 0) {
+        left -= 1;
+        if (left === 0) {
+          var callbacks = extrasWaiting;
+          extrasWaiting = "ready";
           emit("queue-changed");
+          callbacks.forEach(function (run) { run(); });
         }
       });
       document.body.append(script);
@@ -279,6 +292,7 @@
   }
 
   var api = {
+    loadExtras: loadExtras,
     audio: audio,
     current: current,
     tracks: function () { return state.queue.slice(); },
