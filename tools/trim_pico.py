@@ -1,9 +1,10 @@
 """Write Pico without the rules for what Soundstage never uses (a smaller first load).
 
-    python tools/trim_pico.py   # vendor/pico-2.1.1.violet.min.css -> pico-2.1.1.violet.trimmed.min.css
+    python tools/trim_pico.py   # vendor/pico-...min.css -> pico-...trimmed.min.css
 
-A rule goes when every one of its selectors names an unused feature (UNUSED); the licence
-comment and every rule with one used selector stay, so what we use looks exactly as before.
+A selector goes when it names an unused feature (UNUSED), a rule when none of its selectors
+is left; the licence comment and every selector that can match our pages stay, so what we use
+looks exactly as before.
 """
 
 import re
@@ -13,9 +14,10 @@ VENDOR = Path(__file__).resolve().parent.parent / "webapp" / "static" / "vendor"
 SOURCE = VENDOR / "pico-2.1.1.violet.min.css"
 TARGET = VENDOR / "pico-2.1.1.violet.trimmed.min.css"
 
-# The theme follows the system (prefers-color-scheme); no page sets data-theme=dark.
-UNUSED = [r"^\[data-theme=dark\]", r"role=switch", r"type=color", r"type=date", r"type=time",
-          r"datetime", r"type=month", r"type=week", r"role=group", r"\bmark\b", r"\bpre\b",
+# The theme follows the system (prefers-color-scheme): no page sets data-theme; no shadow DOM.
+UNUSED = [r"^\[data-theme=dark\]", r"^\[data-theme=light\]", r"^:host", r"role=switch",
+          r"type=color", r"type=date", r"type=time", r"datetime", r"type=month", r"type=week",
+          r"role=group", r"\bmark\b", r"\bpre\b",
           r"\bcode\b", r"\bhr\b", r"\babbr\b", r"\bsub\b", r"\bsup\b", r"\bins\b", r"\bdel\b",
           r"\bsamp\b", r"tooltip", r"breadcrumb", r"modal-is", r"^aside", r"dir=rtl", r"dropdown"]
 
@@ -34,6 +36,27 @@ def blocks(css: str) -> list[str]:
     return out
 
 
+def split_selectors(head: str) -> list[str]:
+    """A selector list split at its top-level commas (not those inside :is(), :not()...)."""
+    out, depth, start = [], 0, 0
+    for index, char in enumerate(head):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            out.append(head[start:index])
+            start = index + 1
+    out.append(head[start:])
+    return [each.strip() for each in out]
+
+
+def unused(selector: str) -> bool:
+    """Whether a selector needs an unused feature (what it excludes with :not() does not count)."""
+    needed = re.sub(r":not\((?:[^()]|\([^()]*\))*\)", "", selector)
+    return any(re.search(pattern, needed) for pattern in UNUSED)
+
+
 def trimmed(css: str) -> str:
     """The rules of `css` that style something we use; at-rules trimmed inside."""
     kept = []
@@ -49,9 +72,9 @@ def trimmed(css: str) -> str:
         if head.startswith("@"):
             kept.append(block)
             continue
-        selectors = [each.strip() for each in head.split(",")]
-        if any(not any(re.search(p, each) for p in UNUSED) for each in selectors):
-            kept.append(block)
+        selectors = [each for each in split_selectors(head) if not unused(each)]
+        if selectors:
+            kept.append(",".join(selectors) + "{" + body)
     return "".join(kept)
 
 
