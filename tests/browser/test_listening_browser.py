@@ -43,7 +43,7 @@ def play_card(page: Page, title: str) -> None:
     """Press a card's play button and wait until the player plays that track."""
     page.get_by_role("button", name=f"Play “{title}”").first.click()
     expect(player(page).get_by_role("link", name=title)).to_be_visible()
-    page.wait_for_function("() => document.getElementById('player-audio').currentTime > 0.3")
+    page.wait_for_function("() => document.getElementById('player-audio')?.currentTime > 0.3")
 
 
 def test_the_track_plays_on_across_links_and_back(new_page, live_server):
@@ -161,7 +161,7 @@ def test_the_player_works_by_keyboard_alone(new_page, live_server):
             break
     expect(button).to_be_focused()
     listener.keyboard.press("Enter")
-    listener.wait_for_function("() => document.getElementById('player-audio').currentTime > 0.3")
+    listener.wait_for_function("() => document.getElementById('player-audio')?.currentTime > 0.3")
     said = f"Playing “{titles[0]}” by {username}, 1 of"
     expect(listener.locator("#player-status")).to_contain_text(said)
     listener.get_by_role("heading", level=1).evaluate("h => { h.tabIndex = -1; h.focus(); }")

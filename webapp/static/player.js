@@ -170,6 +170,44 @@
     }
   }
 
+  var extrasWaiting = null;
+
+  function loadExtras(then) {
+    // The parts built on the player (queue, plays, media session, shortcuts), fetched once
+    // it first shows (or a card's "Add to queue" needs them); when they have all run they
+    // hear the current queue, then `then` runs.
+    if (extrasWaiting === "ready") {
+      if (then) {
+        then();
+      }
+      return;
+    }
+    if (extrasWaiting) {
+      if (then) {
+        extrasWaiting.push(then);
+      }
+      return;
+    }
+    extrasWaiting = then ? [then] : [];
+    var sources = (bar.dataset.extras || "").split(" ").filter(Boolean);
+    var left = sources.length;
+    sources.forEach(function (source) {
+      var script = document.createElement("script");
+      script.src = source;
+      script.async = false;
+      script.addEventListener("load", function () {
+        left -= 1;
+        if (left === 0) {
+          var callbacks = extrasWaiting;
+          extrasWaiting = "ready";
+          emit("queue-changed");
+          callbacks.forEach(function (run) { run(); });
+        }
+      });
+      document.body.append(script);
+    });
+  }
+
   function load(position, options) {
     // Make queue[position] the current track; optionally start at `at` seconds and play.
     var track = state.queue[position];
@@ -185,6 +223,7 @@
     describe(track);
     bar.hidden = false;
     document.body.classList.add("has-player");
+    loadExtras();
     if (options.at) {
       seekTo(options.at);
     }
@@ -253,6 +292,7 @@
   }
 
   var api = {
+    loadExtras: loadExtras,
     audio: audio,
     current: current,
     tracks: function () { return state.queue.slice(); },
