@@ -152,13 +152,11 @@ def test_coming_back_to_the_tab_with_no_change_changes_nothing(page, live_server
     delete_button = page.get_by_role("button", name="Delete “Another track to focus”")
     delete_button.focus()
     # A card's track plays (through the player: cards carry one play control, no <audio>).
-    page.evaluate("""() => {
-      document.getElementById('player-audio').muted = true;
-      document.querySelector('#library-grid button[data-play]').click();
-    }""")
+    # The player's script loads on that first press, so its <audio> exists only after it.
+    page.evaluate("() => document.querySelector('#library-grid button[data-play]').click()")
     page.wait_for_function(
         "() => { const a = document.getElementById('player-audio');"
-        " return !a.paused && a.currentTime > 0.2; }"
+        " if (a) a.muted = true; return a && !a.paused && a.currentTime > 0.2; }"
     )
     page.evaluate(WATCH_GRID)
     responses = grid_requests(page)
